@@ -1,0 +1,36 @@
+# Targets match the README. Every cargo call is --locked.
+CARGO ?= cargo
+
+.PHONY: check test lint doc bench live mock ci
+
+## The main job: the full conformance check against the embedded mock, with a report.
+check:
+	$(CARGO) run --locked --quiet --bin openfunnel-contract -- check
+
+## The tests (mock target; no network, no real sleeps).
+test:
+	$(CARGO) test --locked --all-targets
+	$(CARGO) test --locked --doc
+
+## fmt, clippy and docs, as CI runs them.
+lint:
+	$(CARGO) fmt --check
+	$(CARGO) clippy --locked --all-targets -- -D warnings
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --locked --no-deps
+
+doc:
+	$(CARGO) doc --locked --no-deps --open
+
+## Benchmarks (figures go to BENCHMARKS.md by hand, with the command).
+bench:
+	$(CARGO) bench --locked --bench validation
+
+## The suite against a real deployment: read-only unless OPENFUNNEL_ALLOW_WRITES=1.
+live:
+	OPENFUNNEL_TARGET=live $(CARGO) test --locked --test conformance
+
+## The standalone mock on 127.0.0.1:8080.
+mock:
+	$(CARGO) run --locked --quiet --bin openfunnel-contract -- mock --port 8080
+
+ci: lint test

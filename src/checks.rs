@@ -1,0 +1,245 @@
+//! Checks on one exchange against the spec. Each `check_*` returns
+//! `Result<(), Violation>`; each `assert_*` twin panics with the rendered
+//! violation and points at the caller.
+
+use crate::spec::{Operation, essence};
+use crate::{Exchange, Mismatch, Spec, Violation, ViolationKind};
+
+/// A check on one exchange: the shape every `check_*` function has, so a
+/// caller can run a list of them.
+pub type Check = fn(&Spec, &Exchange) -> Result<(), Violation>;
+
+/// Every check below, in the order [`check_exchange`] runs them.
+pub const ALL_CHECKS: [(&str, Check); 5] = [
+    ("operation", check_operation),
+    ("no-5xx", check_no_server_error),
+    ("status", check_status),
+    ("content-type", check_content_type),
+    ("body-schema", check_body),
+];
+
+/// Runs every check and returns the first violation.
+pub fn check_exchange(spec: &Spec, exchange: &Exchange) -> Result<(), Violation> {
+    ALL_CHECKS
+        .iter()
+        .try_for_each(|(_, check)| check(spec, exchange))
+}
+
+/// Runs every check and returns all violations (empty when it passes).
+pub fn violations(spec: &Spec, exchange: &Exchange) -> Vec<Violation> {
+    ALL_CHECKS
+        .iter()
+        .filter_map(|(_, check)| check(spec, exchange).err())
+        .collect()
+}
+
+/// The request's method and path match an operation of the spec.
+pub fn check_operation(spec: &Spec, exchange: &Exchange) -> Result<(), Violation> {
+    operation_of(spec, exchange).map(|_| ())
+}
+
+/// The answer is not a 5xx. A server error is never correct, documented or not.
+pub fn check_no_server_error(spec: &Spec, exchange: &Exchange) -> Result<(), Violation> {
+    let status = exchange.status();
+    if status < 500 {
+        return Ok(());
+    }
+    let op = spec
+        .match_request(&exchange.request.method, &exchange.request.path)
+        .map(|m| m.operation.id());
+    Err(Violation::new(
+        ViolationKind::ServerError,
+        "no-5xx",
+        exchange,
+        op,
+        Mismatch {
+            pointer: None,
+            spec_pointer: None,
+            expected: "a status below 500".into(),
+            actual: format!("{status} ({})", body_excerpt(exchange)),
+        },
+    ))
+}
+
+/// The status is documented for the operation: the exact code, a range
+/// such as `4XX`, or `default`.
+pub fn check_status(spec: &Spec, exchange: &Exchange) -> Result<(), Violation> {
+    let op = operation_of(spec, exchange)?;
+    let status = exchange.status();
+    if op.response_for(status).is_some() {
+        return Ok(());
+    }
+    Err(Violation::new(
+        ViolationKind::UndocumentedStatus,
+        "status",
+        exchange,
+        Some(op.id()),
+        Mismatch {
+            pointer: None,
+            spec_pointer: Some(format!("{}/responses", op.pointer())),
+            expected: format!("one of {}", op.documented_statuses().join(", ")),
+            actual: status.to_string(),
+        },
+    ))
+}
+
+/// When the matching response documents a body, the `Content-Type` is one
+/// of its media types (parameters such as `charset` are ignored).
+pub fn check_content_type(spec: &Spec, exchange: &Exchange) -> Result<(), Violation> {
+    let op = operation_of(spec, exchange)?;
+    let Some(response) = op.response_for(exchange.status()) else {
+        return Ok(());
+    };
+    if response.media().is_empty() {
+        return Ok(());
+    }
+    let actual = exchange.response.content_type();
+    if actual.is_some_and(|ct| response.media_for(ct).is_some()) {
+        return Ok(());
+    }
+    let documented: Vec<&str> = response.media().iter().map(|m| m.media_type()).collect();
+    Err(Violation::new(
+        ViolationKind::ContentType,
+        "content-type",
+        exchange,
+        Some(op.id()),
+        Mismatch {
+            pointer: None,
+            spec_pointer: Some(format!("{}/content", response.pointer())),
+            expected: format!("Content-Type {}", documented.join(" or ")),
+            actual: match actual {
+                Some(ct) => format!("Content-Type {}", essence(ct)),
+                None => "no Content-Type".into(),
+            },
+        },
+    ))
+}
+
+/// The body parses as JSON and validates against the documented schema.
+/// Every schema error is reported, each with its pointer in the body and
+/// in the spec.
+pub fn check_body(spec: &Spec, exchange: &Exchange) -> Result<(), Violation> {
+    let op = operation_of(spec, exchange)?;
+    let Some(response) = op.response_for(exchange.status()) else {
+        return Ok(());
+    };
+    let Some(media) = exchange
+        .response
+        .content_type()
+        .and_then(|ct| response.media_for(ct))
+    else {
+        return Ok(());
+    };
+    if !media.has_schema() {
+        return Ok(());
+    }
+    let body = match exchange.response.body_json() {
+        Ok(body) => body,
+        Err(error) => {
+            return Err(Violation::new(
+                ViolationKind::InvalidJson,
+                "body-json",
+                exchange,
+                Some(op.id()),
+                Mismatch {
+                    pointer: None,
+                    spec_pointer: Some(format!("{}/schema", media.pointer())),
+                    expected: format!("a JSON body ({error})"),
+                    actual: body_excerpt(exchange),
+                },
+            ));
+        }
+    };
+    let errors = media.validate(spec, &body);
+    if errors.is_empty() {
+        return Ok(());
+    }
+    let mut violation = Violation::new(
+        ViolationKind::Schema,
+        "body-schema",
+        exchange,
+        Some(op.id()),
+        Mismatch {
+            pointer: None,
+            spec_pointer: None,
+            expected: String::new(),
+            actual: String::new(),
+        },
+    );
+    violation.mismatches = errors
+        .into_iter()
+        .map(|e| Mismatch {
+            pointer: Some(e.pointer),
+            spec_pointer: Some(e.spec_pointer),
+            expected: e.expected,
+            actual: e.actual,
+        })
+        .collect();
+    Err(violation)
+}
+
+/// The operation the request matched, or an `UnknownOperation` violation.
+pub fn operation_of<'s>(spec: &'s Spec, exchange: &Exchange) -> Result<&'s Operation, Violation> {
+    let request = &exchange.request;
+    if let Some(found) = spec.match_request(&request.method, &request.path) {
+        return Ok(found.operation);
+    }
+    let at_path: Vec<String> = spec
+        .operations_at(&request.path)
+        .iter()
+        .map(|op| format!("{} {}", op.method(), op.path_template()))
+        .collect();
+    let expected = if at_path.is_empty() {
+        "a path of the spec".to_owned()
+    } else {
+        format!("one of {}", at_path.join(", "))
+    };
+    Err(Violation::new(
+        ViolationKind::UnknownOperation,
+        "operation",
+        exchange,
+        None,
+        Mismatch {
+            pointer: None,
+            spec_pointer: Some("/paths".into()),
+            expected,
+            actual: format!("{} {}", request.method, request.path),
+        },
+    ))
+}
+
+fn body_excerpt(exchange: &Exchange) -> String {
+    let text = exchange.response.body_text();
+    if text.is_empty() {
+        "empty body".into()
+    } else {
+        format!("body {:?}", crate::spec::shorten(&text))
+    }
+}
+
+macro_rules! assert_twin {
+    ($($(#[$doc:meta])* $assert:ident => $check:ident;)*) => {$(
+        $(#[$doc])*
+        #[track_caller]
+        pub fn $assert(spec: &Spec, exchange: &Exchange) {
+            if let Err(violation) = $check(spec, exchange) {
+                panic!("{violation}");
+            }
+        }
+    )*};
+}
+
+assert_twin! {
+    /// Panics unless [`check_exchange`] passes.
+    assert_exchange => check_exchange;
+    /// Panics unless [`check_operation`] passes.
+    assert_operation => check_operation;
+    /// Panics unless [`check_no_server_error`] passes.
+    assert_no_server_error => check_no_server_error;
+    /// Panics unless [`check_status`] passes.
+    assert_status => check_status;
+    /// Panics unless [`check_content_type`] passes.
+    assert_content_type => check_content_type;
+    /// Panics unless [`check_body`] passes.
+    assert_body => check_body;
+}

@@ -1,0 +1,238 @@
+//! One request and its response, as plain data, and the curl line that
+//! replays the request.
+
+use std::fmt::Write as _;
+
+use reqwest::Method;
+use serde_json::Value;
+
+use crate::ApiKey;
+
+/// The env var a reproduced curl line reads the key from, so the key
+/// itself is never printed.
+const KEY_PLACEHOLDER: &str = "$OPENFUNNEL_API_KEY";
+
+/// A request as sent (or about to be sent). The API key is kept apart from
+/// the other headers and never printed.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The HTTP method.
+    pub method: Method,
+    /// Base URL of the target, no trailing slash (may carry a path prefix).
+    pub base_url: String,
+    /// The API path, percent-encoded, starting with `/`, no query string.
+    pub path: String,
+    /// Query parameters, unencoded, in order.
+    pub query: Vec<(String, String)>,
+    /// The `X-API-Key` to send; `None` sends no key.
+    pub api_key: Option<ApiKey>,
+    /// Other headers, names lower-case.
+    pub headers: Vec<(String, String)>,
+    /// The body, if any.
+    pub body: Option<Vec<u8>>,
+}
+
+impl Request {
+    /// A request with no key, headers or body.
+    #[must_use = "a request does nothing until a target sends it"]
+    pub fn new(method: Method, path: impl Into<String>) -> Self {
+        Request {
+            method,
+            base_url: String::new(),
+            path: path.into(),
+            query: Vec::new(),
+            api_key: None,
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+
+    /// Sets the key sent as `X-API-Key`.
+    #[must_use = "builders return the changed request"]
+    pub fn key(mut self, key: &ApiKey) -> Self {
+        self.api_key = Some(key.clone());
+        self
+    }
+
+    /// Adds a query parameter.
+    #[must_use = "builders return the changed request"]
+    pub fn query(mut self, name: &str, value: &str) -> Self {
+        self.query.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Adds a header (the name is lower-cased).
+    #[must_use = "builders return the changed request"]
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers
+            .push((name.to_ascii_lowercase(), value.to_owned()));
+        self
+    }
+
+    /// Sets a JSON body and its content type.
+    #[must_use = "builders return the changed request"]
+    pub fn json(self, body: &Value) -> Self {
+        self.raw_body("application/json", body.to_string().into_bytes())
+    }
+
+    /// Sets a raw body with this content type.
+    #[must_use = "builders return the changed request"]
+    pub fn raw_body(mut self, content_type: &str, body: Vec<u8>) -> Self {
+        self.headers.retain(|(name, _)| name != "content-type");
+        self.headers
+            .push(("content-type".into(), content_type.into()));
+        self.body = Some(body);
+        self
+    }
+
+    /// Sets the base URL (trailing `/` removed).
+    #[must_use = "builders return the changed request"]
+    pub fn base(mut self, base_url: &str) -> Self {
+        self.base_url = base_url.trim_end_matches('/').to_owned();
+        self
+    }
+
+    /// Path and query as sent, e.g. `/api/v1/tam/build/x?cursor=page_0001`.
+    pub fn path_and_query(&self) -> String {
+        if self.query.is_empty() {
+            return self.path.clone();
+        }
+        let query: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(&self.query)
+            .finish();
+        format!("{}?{query}", self.path)
+    }
+
+    /// The full URL.
+    pub fn url(&self) -> String {
+        format!("{}{}", self.base_url, self.path_and_query())
+    }
+
+    /// A shell command that replays the request. The key is written as
+    /// `$OPENFUNNEL_API_KEY`, never as itself.
+    pub fn curl(&self) -> String {
+        let mut line = format!("curl -sS -X {} {}", self.method, shell_quote(&self.url()));
+        if self.api_key.is_some() {
+            let _ = write!(line, " -H \"X-API-Key: {KEY_PLACEHOLDER}\"");
+        }
+        for (name, value) in &self.headers {
+            let _ = write!(line, " -H {}", shell_quote(&format!("{name}: {value}")));
+        }
+        if let Some(body) = &self.body {
+            let text = String::from_utf8_lossy(body);
+            let _ = write!(line, " --data-raw {}", shell_quote(&text));
+        }
+        line
+    }
+}
+
+/// A response as received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    /// The status code.
+    pub status: u16,
+    /// Headers, names lower-case, in order.
+    pub headers: Vec<(String, String)>,
+    /// The body (possibly cut at the client's size cap).
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    /// A response with a JSON body.
+    pub fn json(status: u16, body: &Value) -> Self {
+        Response {
+            status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: body.to_string().into_bytes(),
+        }
+    }
+
+    /// The first value of a header (name case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The `Content-Type` header.
+    pub fn content_type(&self) -> Option<&str> {
+        self.header("content-type")
+    }
+
+    /// The body parsed as JSON.
+    pub fn body_json(&self) -> Result<Value, serde_json::Error> {
+        serde_json::from_slice(&self.body)
+    }
+
+    /// The body as text (lossy).
+    pub fn body_text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// A request and the response it got.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    /// What was sent.
+    pub request: Request,
+    /// What came back.
+    pub response: Response,
+}
+
+impl Exchange {
+    /// Pairs a request with its response.
+    pub fn new(request: Request, response: Response) -> Self {
+        Exchange { request, response }
+    }
+
+    /// The response status.
+    pub fn status(&self) -> u16 {
+        self.response.status
+    }
+
+    /// The response body as JSON, or `Value::Null` when it is not JSON.
+    pub fn json(&self) -> Value {
+        self.response.body_json().unwrap_or(Value::Null)
+    }
+
+    /// A string field of the JSON body, e.g. `body_str("status")`.
+    pub fn body_str(&self, field: &str) -> Option<String> {
+        self.json()
+            .get(field)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    }
+}
+
+/// Quotes a word for a POSIX shell.
+pub(crate) fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn curl_masks_the_key_and_quotes_everything() {
+        let request = Request::new(Method::POST, "/api/v1/tam/build")
+            .base("https://api.example.test/staging/")
+            .key(&ApiKey::new("of_canary_secret"))
+            .json(&serde_json::json!({"query": "it's"}));
+        let curl = request.curl();
+        assert!(!curl.contains("canary"), "{curl}");
+        assert_eq!(
+            curl,
+            "curl -sS -X POST 'https://api.example.test/staging/api/v1/tam/build' \
+             -H \"X-API-Key: $OPENFUNNEL_API_KEY\" -H 'content-type: application/json' \
+             --data-raw '{\"query\":\"it'\\''s\"}'"
+        );
+    }
+
+    #[test]
+    fn query_is_encoded() {
+        let request = Request::new(Method::GET, "/x").query("cursor", "page 1&2");
+        assert_eq!(request.path_and_query(), "/x?cursor=page+1%262");
+    }
+}

@@ -1,0 +1,234 @@
+//! The conformance suite: lifecycle rules that a schema cannot express,
+//! run against any [`Target`]. Every exchange a rule makes also passes the
+//! spec checks ([`crate::check_exchange`]).
+
+mod rules;
+mod session;
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::time::{Duration, Instant};
+
+pub use session::{PageWalk, Session, Stop};
+
+use crate::{Target, Violation};
+
+/// A boxed rule future.
+pub type RuleFuture<'a> = Pin<Box<dyn Future<Output = Result<(), Stop>> + Send + 'a>>;
+
+/// One rule of the suite.
+#[derive(Clone, Copy)]
+pub struct Rule {
+    /// Stable identifier, e.g. `terminal-409`.
+    pub id: &'static str,
+    /// What it checks, in one line.
+    pub title: &'static str,
+    /// The documentation it rests on.
+    pub because: &'static str,
+    run: for<'a> fn(&'a mut Session) -> RuleFuture<'a>,
+}
+
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Rule")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Rule {
+    /// Runs the rule on `target` and reports what happened.
+    pub async fn run(&self, target: &Target, options: &SuiteOptions) -> RuleReport {
+        let started = Instant::now();
+        let before = target.requests_sent();
+        let mut session = Session::new(target.clone(), options.clone(), self.id);
+        let result = (self.run)(&mut session).await;
+        let (mut failures, notes) = session.finish();
+        let outcome = match result {
+            Err(Stop::Fail(violation)) => {
+                failures.push(*violation);
+                Outcome::Fail(failures)
+            }
+            _ if !failures.is_empty() => Outcome::Fail(failures),
+            Err(Stop::Skip(reason)) => Outcome::Skip(reason),
+            Ok(()) => Outcome::Pass,
+        };
+        RuleReport {
+            id: self.id,
+            title: self.title,
+            because: self.because,
+            outcome,
+            notes,
+            requests: target.requests_sent() - before,
+            elapsed: started.elapsed(),
+        }
+    }
+}
+
+/// How a rule ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every check held.
+    Pass,
+    /// At least one violation.
+    Fail(Vec<Violation>),
+    /// Not run, and why (a missing fixture, writes not allowed, the budget).
+    Skip(String),
+}
+
+/// What one rule did.
+#[derive(Debug, Clone)]
+pub struct RuleReport {
+    /// The rule's id.
+    pub id: &'static str,
+    /// The rule's title.
+    pub title: &'static str,
+    /// The documentation it rests on.
+    pub because: &'static str,
+    /// Pass, fail or skip.
+    pub outcome: Outcome,
+    /// What the rule noticed without failing (races, silent cells, bounds).
+    pub notes: Vec<String>,
+    /// Requests it sent.
+    pub requests: u32,
+    /// Wall time it took.
+    pub elapsed: Duration,
+}
+
+/// Options of a run.
+#[derive(Debug, Clone, Default)]
+pub struct SuiteOptions {
+    /// Where proptest keeps the seeds of failing job IDs (replayed first
+    /// next time); `None` keeps none.
+    pub regressions: Option<PathBuf>,
+    /// Only rules whose id contains one of these (all when empty).
+    pub only: Vec<String>,
+}
+
+impl SuiteOptions {
+    /// Seeds go to `proptest-regressions/conformance.txt` when that folder
+    /// exists in the working directory (it does in this repository).
+    pub fn with_default_regressions() -> SuiteOptions {
+        let dir = PathBuf::from("proptest-regressions");
+        SuiteOptions {
+            regressions: dir.is_dir().then(|| dir.join("conformance.txt")),
+            only: Vec::new(),
+        }
+    }
+}
+
+/// Every rule, in report order.
+pub fn rules() -> &'static [Rule] {
+    rules::ALL
+}
+
+/// The rule with this id.
+pub fn rule(id: &str) -> Option<&'static Rule> {
+    rules::ALL.iter().find(|r| r.id == id)
+}
+
+/// The outcome of a whole run.
+#[derive(Debug, Clone)]
+pub struct SuiteReport {
+    /// Mock or live, and where.
+    pub target: String,
+    /// Each rule's report, in rule order.
+    pub rules: Vec<RuleReport>,
+    /// Requests sent in all (cleanup included).
+    pub requests: u32,
+    /// Jobs the suite created (and cancelled at the end).
+    pub created_jobs: Vec<String>,
+    /// Requests that matched no mock route (mock targets only).
+    pub unmatched: Vec<String>,
+}
+
+impl SuiteReport {
+    /// True when no rule failed.
+    pub fn passed(&self) -> bool {
+        !self
+            .rules
+            .iter()
+            .any(|r| matches!(r.outcome, Outcome::Fail(_)))
+    }
+
+    /// (passed, failed, skipped).
+    pub fn counts(&self) -> (usize, usize, usize) {
+        let mut counts = (0, 0, 0);
+        for rule in &self.rules {
+            match rule.outcome {
+                Outcome::Pass => counts.0 += 1,
+                Outcome::Fail(_) => counts.1 += 1,
+                Outcome::Skip(_) => counts.2 += 1,
+            }
+        }
+        counts
+    }
+}
+
+/// Runs every rule (or those `options.only` selects) in order, then
+/// cancels every job the suite created, also when a rule failed.
+pub async fn run_suite(target: &Target, options: &SuiteOptions) -> SuiteReport {
+    let mut reports = Vec::new();
+    for rule in rules() {
+        if !options.only.is_empty() && !options.only.iter().any(|o| rule.id.contains(o.as_str())) {
+            continue;
+        }
+        reports.push(rule.run(target, options).await);
+    }
+    cleanup(target).await;
+    SuiteReport {
+        target: describe_target(target),
+        rules: reports,
+        requests: target.requests_sent(),
+        created_jobs: target.created_jobs(),
+        unmatched: target
+            .as_mock()
+            .map(|m| {
+                m.unmatched_requests()
+                    .iter()
+                    .map(|u| {
+                        format!(
+                            "{} {} answered {} (nearest operation: {} {})",
+                            u.method,
+                            u.path,
+                            u.status,
+                            u.nearest_operation.method(),
+                            u.nearest_operation.path_template()
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+}
+
+/// Cancels every job the suite created (cancel is free). Errors are
+/// ignored: a job that already finished answers 409.
+pub async fn cleanup(target: &Target) {
+    for job in target.created_jobs() {
+        let path = format!("/api/v1/tam/build/{}/cancel", encode(&job));
+        let request = crate::Request::new(reqwest::Method::POST, path).key(target.api_key());
+        let _ = target.send(request).await;
+    }
+}
+
+fn describe_target(target: &Target) -> String {
+    match target.kind() {
+        crate::TargetKind::Mock => "embedded mock".to_owned(),
+        crate::TargetKind::Live => format!(
+            "live {} (writes {})",
+            target.base_url(),
+            if target.allow_writes() {
+                "allowed"
+            } else {
+                "off"
+            }
+        ),
+    }
+}
+
+/// Percent-encodes one path segment.
+pub(crate) fn encode(segment: &str) -> String {
+    crate::spec::encode_segment(segment)
+}

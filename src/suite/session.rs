@@ -1,0 +1,340 @@
+//! What a rule works with: the target, the spec checks on every exchange,
+//! soft failures, notes, and the common moves (poll, control, settle, walk
+//! pages).
+
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::Value;
+
+use super::{SuiteOptions, encode};
+use crate::lifecycle::{Control, lifecycle, poll_state};
+use crate::{ApiKey, Exchange, JobState, Request, SendError, Target, Violation, check_exchange};
+
+/// Why a rule stopped early.
+#[derive(Debug)]
+pub enum Stop {
+    /// A violation that ends the rule.
+    Fail(Box<Violation>),
+    /// The rule cannot run here, and why.
+    Skip(String),
+}
+
+impl From<Violation> for Stop {
+    fn from(violation: Violation) -> Self {
+        Stop::Fail(Box::new(violation))
+    }
+}
+
+impl From<SendError> for Stop {
+    fn from(error: SendError) -> Self {
+        match error {
+            SendError::Transport(violation) => Stop::Fail(violation),
+            SendError::Budget { .. } | SendError::Blocked { .. } => Stop::Skip(error.to_string()),
+        }
+    }
+}
+
+/// A rule's working state.
+#[derive(Debug)]
+pub struct Session {
+    target: Target,
+    options: SuiteOptions,
+    rule: &'static str,
+    failures: Vec<Violation>,
+    notes: Vec<String>,
+}
+
+/// Pages read by [`Session::walk_pages`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageWalk {
+    /// Pages read.
+    pub pages: usize,
+    /// Rows read across them.
+    pub rows: usize,
+    /// The job's status on the last page.
+    pub status: Option<JobState>,
+    /// True only when the last page had a null `next_cursor` *and* the job
+    /// was terminal: a running job can return a null cursor because later
+    /// pages are not written yet.
+    pub done: bool,
+    /// True when the walk stopped at its page bound.
+    pub bounded: bool,
+}
+
+impl Session {
+    pub(crate) fn new(target: Target, options: SuiteOptions, rule: &'static str) -> Session {
+        Session {
+            target,
+            options,
+            rule,
+            failures: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    pub(crate) fn finish(self) -> (Vec<Violation>, Vec<String>) {
+        (self.failures, self.notes)
+    }
+
+    /// The target.
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
+    /// The run's options.
+    pub fn options(&self) -> &SuiteOptions {
+        &self.options
+    }
+
+    /// The rule's id.
+    pub fn rule(&self) -> &'static str {
+        self.rule
+    }
+
+    /// The target's key.
+    pub fn key(&self) -> ApiKey {
+        self.target.api_key().clone()
+    }
+
+    /// Records a failure and goes on.
+    pub fn soft(&mut self, result: Result<(), Violation>) {
+        if let Err(violation) = result {
+            self.failures.push(violation);
+        }
+    }
+
+    /// Records something worth reading that is not a failure.
+    pub fn note(&mut self, text: impl Into<String>) {
+        self.notes.push(text.into());
+    }
+
+    /// Sends a request and runs the spec checks on the exchange.
+    pub async fn call(&mut self, request: Request) -> Result<Exchange, Stop> {
+        let exchange = self.target.send(request).await?;
+        check_exchange(self.target.spec(), &exchange)?;
+        Ok(exchange)
+    }
+
+    /// Polls a job (first page, or `cursor`) with `key`.
+    pub async fn poll_as(
+        &mut self,
+        key: Option<&ApiKey>,
+        job: &str,
+        cursor: Option<&str>,
+    ) -> Result<Exchange, Stop> {
+        let mut request = Request::new(Method::GET, format!("/api/v1/tam/build/{}", encode(job)));
+        if let Some(cursor) = cursor {
+            request = request.query("cursor", cursor);
+        }
+        if let Some(key) = key {
+            request = request.key(key);
+        }
+        self.call(request).await
+    }
+
+    /// Polls a job with the target's key.
+    pub async fn poll(&mut self, job: &str) -> Result<Exchange, Stop> {
+        let key = self.key();
+        self.poll_as(Some(&key), job, None).await
+    }
+
+    /// Polls a job that must be found (200 with a known status).
+    pub async fn observe(&mut self, job: &str) -> Result<(JobState, Exchange), Stop> {
+        let poll = self.poll(job).await?;
+        match (poll.status(), poll_state(&poll)) {
+            (200, Some(state)) => Ok((state, poll)),
+            _ => Err(lifecycle(
+                "own-job-found",
+                &poll,
+                "pollTamBuildJob",
+                None,
+                "200 with one of the eight job states for a job of this key".into(),
+                format!(
+                    "{} with status {:?}",
+                    poll.status(),
+                    poll.body_str("status")
+                ),
+            )
+            .because("Poll a TAM build job for its status (poll-tam-builder-results)")
+            .into()),
+        }
+    }
+
+    /// Sends pause, resume or cancel with `key` (none: no header).
+    pub async fn control_as(
+        &mut self,
+        key: Option<&ApiKey>,
+        control: Control,
+        job: &str,
+    ) -> Result<Exchange, Stop> {
+        let mut request = Request::new(
+            Method::POST,
+            format!("/api/v1/tam/build/{}/{}", encode(job), control.verb()),
+        );
+        if let Some(key) = key {
+            request = request.key(key);
+        }
+        self.call(request).await
+    }
+
+    /// Sends pause, resume or cancel with the target's key.
+    pub async fn control(&mut self, control: Control, job: &str) -> Result<Exchange, Stop> {
+        let key = self.key();
+        self.control_as(Some(&key), control, job).await
+    }
+
+    /// Submits a build (writes only); remembers the job for cleanup.
+    pub async fn submit(&mut self, body: &Value) -> Result<Exchange, Stop> {
+        let request = Request::new(Method::POST, "/api/v1/tam/build")
+            .key(&self.key())
+            .json(body);
+        let exchange = self.call(request).await?;
+        if exchange.status() == 200
+            && let Some(id) = exchange.body_str("job_id")
+        {
+            self.target.note_created(&id);
+        }
+        Ok(exchange)
+    }
+
+    /// Skips unless the target may change a job in `state`.
+    pub fn require_change(&self, state: JobState) -> Result<(), Stop> {
+        if self.target.may_change(state) {
+            Ok(())
+        } else {
+            Err(Stop::Skip(format!(
+                "changing a live {state} job needs OPENFUNNEL_ALLOW_WRITES=1 (it may continue a build, which costs credits)"
+            )))
+        }
+    }
+
+    /// A job of this key in `state`, checked by a poll. On live with writes
+    /// and no fixture, a running or pending job is submitted for the run
+    /// (and cancelled at the end).
+    pub async fn job_in(&mut self, state: JobState) -> Result<(String, JobState), Stop> {
+        let id = match self.target.job_in(state) {
+            Ok(id) => id,
+            Err(reason)
+                if self.target.allow_writes()
+                    && matches!(state, JobState::Pending | JobState::Running) =>
+            {
+                self.note(format!("{reason}; submitted one instead"));
+                let submitted = self.submit(&serde_json::json!({"query": "openfunnel-contract probe: cloud observability tools"})).await?;
+                submitted
+                    .body_str("job_id")
+                    .ok_or_else(|| Stop::Skip("submit gave no job_id".into()))?
+            }
+            Err(reason) => return Err(Stop::Skip(reason)),
+        };
+        let (seen, _) = self.observe(&id).await?;
+        if !crate::lifecycle::reachable(state).contains(&seen)
+            && !(state == JobState::Pending && seen == JobState::Running)
+        {
+            return Err(Stop::Skip(format!(
+                "the {state} fixture {id} is {seen} now; point the OPENFUNNEL_JOB_* variable at a job in that state"
+            )));
+        }
+        Ok((id, seen))
+    }
+
+    /// Polls until the job leaves the states in `moving` or the wait limit
+    /// passes; returns the last state seen.
+    pub async fn settle(&mut self, job: &str, moving: &[JobState]) -> Result<JobState, Stop> {
+        let deadline = self.target.limits().wait;
+        let step = self.target.poll_interval();
+        let mut waited = Duration::ZERO;
+        loop {
+            let (state, _) = self.observe(job).await?;
+            if !moving.contains(&state) || waited >= deadline {
+                return Ok(state);
+            }
+            self.target.pass_time(step).await;
+            waited += step;
+        }
+    }
+
+    /// Follows `next_cursor` from the first page, at most `max_pages`
+    /// pages. Checks on every page: `count` equals the rows, `page` is the
+    /// cursor asked for, and no cursor comes twice.
+    pub async fn walk_pages(&mut self, job: &str, max_pages: usize) -> Result<PageWalk, Stop> {
+        let key = self.key();
+        let mut walk = PageWalk::default();
+        let mut cursor: Option<String> = None;
+        let mut seen = std::collections::BTreeSet::new();
+        loop {
+            let page = self.poll_as(Some(&key), job, cursor.as_deref()).await?;
+            if page.status() != 200 {
+                return Err(lifecycle(
+                    "pages",
+                    &page,
+                    "pollTamBuildJob",
+                    None,
+                    "200 for a page named by the previous next_cursor".into(),
+                    page.status().to_string(),
+                )
+                .because("next_cursor: \"Pass as cursor to fetch the next page\"")
+                .into());
+            }
+            let body = page.json();
+            walk.pages += 1;
+            let rows = body
+                .get("rows")
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
+            walk.rows += rows;
+            walk.status = poll_state(&page);
+            if let Some(count) = body.get("count").and_then(Value::as_u64)
+                && count as usize != rows
+            {
+                self.soft(Err(lifecycle(
+                    "page-count",
+                    &page,
+                    "pollTamBuildJob",
+                    Some("/count"),
+                    format!("{rows} (the rows in this page)"),
+                    count.to_string(),
+                )
+                .because("count: \"Rows in this page.\"")));
+            }
+            if let (Some(asked), Some(named)) = (&cursor, body.get("page").and_then(Value::as_str))
+                && asked != named
+            {
+                self.soft(Err(lifecycle(
+                    "page-name",
+                    &page,
+                    "pollTamBuildJob",
+                    Some("/page"),
+                    format!("{asked:?} (the cursor asked for)"),
+                    format!("{named:?}"),
+                )
+                .because(
+                    "cursor: \"Page to read\"; page: \"Name of the page returned\"",
+                )));
+            }
+            match body.get("next_cursor").and_then(Value::as_str) {
+                None => {
+                    walk.done = walk.status.is_some_and(JobState::is_terminal);
+                    return Ok(walk);
+                }
+                Some(next) if !seen.insert(next.to_owned()) => {
+                    return Err(lifecycle(
+                        "page-cycle",
+                        &page,
+                        "pollTamBuildJob",
+                        Some("/next_cursor"),
+                        "a cursor not seen before in this walk".into(),
+                        format!("{next:?} again"),
+                    )
+                    .because("next_cursor: \"null when this is the last page\"")
+                    .into());
+                }
+                Some(_) if walk.pages >= max_pages => {
+                    walk.bounded = true;
+                    return Ok(walk);
+                }
+                Some(next) => cursor = Some(next.to_owned()),
+            }
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! Where requests go: the embedded mock (default) or a live deployment.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::client::{Client, SendError, Sent, WriteGuard};
+use crate::config::{Config, Limits, TargetKind};
+use crate::mock::MockApi;
+use crate::{ApiKey, Error, Exchange, JobState, Request, Spec};
+
+/// A target under test. Cheap to clone; clones share the client, the
+/// budget and the mock.
+#[derive(Clone, Debug)]
+pub struct Target {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    kind: TargetKind,
+    spec: Spec,
+    client: Client,
+    api_key: ApiKey,
+    other_api_key: Option<ApiKey>,
+    fixtures: BTreeMap<JobState, String>,
+    allow_writes: bool,
+    mock: Option<MockApi>,
+    created: Mutex<Vec<String>>,
+}
+
+impl Target {
+    /// The embedded mock with seed 0 and the vendored spec.
+    pub async fn mock() -> Result<Target, Error> {
+        Target::from_config(&Config::mock()).await
+    }
+
+    /// The target the environment asks for (`OPENFUNNEL_TARGET`, …).
+    pub async fn from_env() -> Result<Target, Error> {
+        Target::from_config(&Config::from_env()?).await
+    }
+
+    /// The target a configuration describes, checked against the vendored
+    /// spec (or the file `OPENFUNNEL_SPEC` names).
+    pub async fn from_config(config: &Config) -> Result<Target, Error> {
+        let spec = match std::env::var(crate::config::SPEC) {
+            Ok(path) if !path.trim().is_empty() => Spec::from_path(path.trim())?,
+            _ => Spec::embedded()?,
+        };
+        Target::with_spec(config, spec).await
+    }
+
+    /// Like [`Target::from_config`], with a spec of the caller's.
+    pub async fn with_spec(config: &Config, spec: Spec) -> Result<Target, Error> {
+        match config.target {
+            TargetKind::Mock => {
+                let mock = MockApi::builder()
+                    .seed(config.mock_seed)
+                    .try_start()
+                    .await
+                    .map_err(|e| Error::Target(format!("cannot start the embedded mock: {e}")))?;
+                Target::on_mock(mock, spec, config.limits)
+            }
+            TargetKind::Live => {
+                let api_key = config.api_key.clone().ok_or_else(|| Error::Config {
+                    setting: crate::config::API_KEY.into(),
+                    reason: "required when OPENFUNNEL_TARGET=live".into(),
+                })?;
+                let protected = config
+                    .fixtures
+                    .iter()
+                    .filter(|(state, _)| !state.is_terminal())
+                    .map(|(_, id)| id.clone());
+                let guard = WriteGuard::new(config.allow_writes, protected);
+                let client = Client::new(spec.clone(), &config.base_url, config.limits, guard)?;
+                Ok(Target::assemble(
+                    TargetKind::Live,
+                    spec,
+                    client,
+                    api_key,
+                    config.other_api_key.clone(),
+                    config.fixtures.clone(),
+                    config.allow_writes,
+                    None,
+                ))
+            }
+        }
+    }
+
+    /// A target on a mock the caller started (a faulty variant, a custom
+    /// seed). Writes are allowed: a mock costs nothing.
+    pub fn on_mock(mock: MockApi, spec: Spec, limits: Limits) -> Result<Target, Error> {
+        let client = Client::new(spec.clone(), &mock.uri(), limits, WriteGuard::new(true, []))?;
+        Ok(Target::assemble(
+            TargetKind::Mock,
+            spec,
+            client,
+            mock.api_key(),
+            Some(mock.other_api_key()),
+            BTreeMap::new(),
+            true,
+            Some(mock),
+        ))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn assemble(
+        kind: TargetKind,
+        spec: Spec,
+        client: Client,
+        api_key: ApiKey,
+        other_api_key: Option<ApiKey>,
+        fixtures: BTreeMap<JobState, String>,
+        allow_writes: bool,
+        mock: Option<MockApi>,
+    ) -> Target {
+        Target {
+            inner: Arc::new(Inner {
+                kind,
+                spec,
+                client,
+                api_key,
+                other_api_key,
+                fixtures,
+                allow_writes,
+                mock,
+                created: Mutex::new(Vec::new()),
+            }),
+        }
+    }
+
+    /// Mock or live.
+    pub fn kind(&self) -> TargetKind {
+        self.inner.kind
+    }
+
+    /// The spec every exchange is checked against.
+    pub fn spec(&self) -> &Spec {
+        &self.inner.spec
+    }
+
+    /// The base URL.
+    pub fn base_url(&self) -> &str {
+        self.inner.client.base_url()
+    }
+
+    /// The key requests carry.
+    pub fn api_key(&self) -> &ApiKey {
+        &self.inner.api_key
+    }
+
+    /// A second tenant's key, when there is one.
+    pub fn other_api_key(&self) -> Option<&ApiKey> {
+        self.inner.other_api_key.as_ref()
+    }
+
+    /// True when calls that can spend or change others' jobs are allowed.
+    pub fn allow_writes(&self) -> bool {
+        self.inner.allow_writes
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> &Limits {
+        self.inner.client.limits()
+    }
+
+    /// The embedded mock, when the target is one.
+    pub fn as_mock(&self) -> Option<&MockApi> {
+        self.inner.mock.as_ref()
+    }
+
+    /// Requests sent so far.
+    pub fn requests_sent(&self) -> u32 {
+        self.inner.client.requests_sent()
+    }
+
+    /// Every answered request so far (operation and status), for coverage.
+    pub fn sent_log(&self) -> Vec<Sent> {
+        self.inner.client.sent_log()
+    }
+
+    /// Sends a request (the caller sets the key, or none).
+    pub async fn send(&self, request: Request) -> Result<Exchange, SendError> {
+        self.inner.client.send(request).await
+    }
+
+    /// A job of this key that was in `state` a moment ago, or why there is
+    /// none. On the mock a fresh job is seeded for every call, so rules
+    /// never share state. On live it is the `OPENFUNNEL_JOB_*` fixture.
+    pub fn job_in(&self, state: JobState) -> Result<String, String> {
+        if let Some(mock) = &self.inner.mock {
+            return Ok(mock.seed_job(&self.inner.api_key, state));
+        }
+        match self.inner.fixtures.get(&state) {
+            Some(id) => Ok(id.clone()),
+            None => Err(
+                match crate::config::FIXTURES.iter().find(|(_, s)| *s == state) {
+                    Some((var, _)) => format!("no {state} job: set {var} to the ID of one"),
+                    None => format!(
+                        "no {state} job: live runs cannot bring a job into this state on their own"
+                    ),
+                },
+            ),
+        }
+    }
+
+    /// True when `job_in(state)` is a job the suite may change without
+    /// writes: any mock job, a terminal live fixture.
+    pub fn may_change(&self, state: JobState) -> bool {
+        self.inner.mock.is_some() || self.inner.allow_writes || state.is_terminal()
+    }
+
+    /// Lets time pass: on the mock its clock moves on (no real sleep); on
+    /// live the task sleeps.
+    pub async fn pass_time(&self, by: Duration) {
+        match &self.inner.mock {
+            Some(mock) => mock.advance(by),
+            None => tokio::time::sleep(by).await,
+        }
+    }
+
+    /// How long to let pass between two polls of a moving job.
+    pub fn poll_interval(&self) -> Duration {
+        match &self.inner.mock {
+            Some(mock) => mock.band_duration(),
+            None => Duration::from_secs(2),
+        }
+    }
+
+    /// Remembers a job the suite created, so [`Target::created_jobs`] can
+    /// cancel it at the end.
+    pub fn note_created(&self, job_id: &str) {
+        self.inner
+            .created
+            .lock()
+            .expect("created lock")
+            .push(job_id.to_owned());
+    }
+
+    /// Every job the suite created, in order.
+    pub fn created_jobs(&self) -> Vec<String> {
+        self.inner.created.lock().expect("created lock").clone()
+    }
+}

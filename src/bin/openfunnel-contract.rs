@@ -23,7 +23,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Run every rule against the target and print a report (default: the embedded mock).
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// Serve the stateful mock on 127.0.0.1 until interrupted.
     Mock {
         /// Port to listen on (0 picks a free one).
@@ -130,7 +130,7 @@ fn main() -> ExitCode {
         Err(e) => return setup_error(&Error::Target(format!("cannot start the runtime: {e}"))),
     };
     match cli.command {
-        Command::Check(args) => runtime.block_on(check(args)),
+        Command::Check(args) => runtime.block_on(check(*args)),
         Command::Mock { port, seed } => {
             match runtime.block_on(openfunnel_contract::mock::serve_forever(port, seed)) {
                 Ok(()) => ExitCode::SUCCESS,

@@ -11,6 +11,8 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use wiremock::{Request, Respond, ResponseTemplate};
 
+use super::fault::{Answer, Call, Fault};
+
 use super::clock::Clock;
 use super::job::{Action, ActionOutcome, Store};
 
@@ -97,10 +99,11 @@ pub(crate) struct Shared {
     inner: Mutex<Inner>,
     clock: Box<dyn Clock>,
     offset: Mutex<Duration>,
+    fault: Option<Box<dyn Fault>>,
 }
 
 impl Shared {
-    pub fn new(store: Store, clock: Box<dyn Clock>) -> Shared {
+    pub fn new(store: Store, clock: Box<dyn Clock>, fault: Option<Box<dyn Fault>>) -> Shared {
         Shared {
             inner: Mutex::new(Inner {
                 store,
@@ -109,6 +112,7 @@ impl Shared {
             }),
             clock,
             offset: Mutex::new(Duration::ZERO),
+            fault,
         }
     }
 
@@ -138,7 +142,33 @@ impl Respond for Handler {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         let now = self.0.now();
         let mut inner = self.0.lock();
-        handle(&mut inner, request, now)
+        let Some(fault) = &self.0.fault else {
+            return handle(&mut inner, request, now).into_template();
+        };
+        let route = route(request.url.path());
+        let key = header(request, "x-api-key");
+        let job_id = match &route {
+            Some(Route::Poll(id)) | Some(Route::Act(id, _)) => Some(id.clone()),
+            _ => None,
+        };
+        let state = |inner: &mut Inner| match (&key, &job_id) {
+            (Some(key), Some(id)) => inner.store.job(key, id, now).map(|job| job.state),
+            _ => None,
+        };
+        let state_before = state(&mut inner);
+        let mut answer = handle(&mut inner, request, now);
+        let call = Call {
+            method: request.method.as_str().to_owned(),
+            path: request.url.path().to_owned(),
+            operation: route.as_ref().map(Route::operation),
+            job_id: job_id.clone(),
+            key: key.clone(),
+            state_before,
+            state_after: state(&mut inner),
+        };
+        drop(inner);
+        fault.apply(&call, &mut answer);
+        answer.into_template()
     }
 }
 
@@ -279,12 +309,17 @@ fn char_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-fn json_response(status: u16, body: &impl Serialize) -> ResponseTemplate {
+fn json_response(status: u16, body: &impl Serialize) -> Answer {
     let bytes = serde_json::to_vec(body).expect("mock bodies always serialise");
-    ResponseTemplate::new(status).set_body_raw(bytes, "application/json")
+    Answer {
+        status,
+        headers: Vec::new(),
+        content_type: "application/json".into(),
+        body: bytes,
+    }
 }
 
-fn detail(status: u16, detail: &str) -> ResponseTemplate {
+fn detail(status: u16, detail: &str) -> Answer {
     json_response(status, &json!({ "detail": detail }))
 }
 
@@ -309,7 +344,7 @@ fn validation_error(kind: &str, loc: Value, msg: &str, input: Value, ctx: Option
     error
 }
 
-fn unprocessable(errors: Vec<Value>) -> ResponseTemplate {
+fn unprocessable(errors: Vec<Value>) -> Answer {
     json_response(422, &json!({ "detail": errors }))
 }
 
@@ -358,7 +393,7 @@ fn is_json_media_type(content_type: &str) -> bool {
     }
 }
 
-fn handle(inner: &mut Inner, request: &Request, now: Duration) -> ResponseTemplate {
+fn handle(inner: &mut Inner, request: &Request, now: Duration) -> Answer {
     inner.requests += 1;
     let method = request.method.as_str();
     let raw_path = request.url.path();
@@ -390,7 +425,7 @@ fn handle(inner: &mut Inner, request: &Request, now: Duration) -> ResponseTempla
             nearest_operation: operation,
             status: 405,
         });
-        return detail(405, "Method Not Allowed").insert_header("allow", operation.method());
+        return detail(405, "Method Not Allowed").with_header("allow", operation.method());
     }
     let key = header(request, "x-api-key");
     let store = &mut inner.store;
@@ -401,12 +436,7 @@ fn handle(inner: &mut Inner, request: &Request, now: Duration) -> ResponseTempla
     }
 }
 
-fn submit(
-    store: &mut Store,
-    key: Option<String>,
-    request: &Request,
-    now: Duration,
-) -> ResponseTemplate {
+fn submit(store: &mut Store, key: Option<String>, request: &Request, now: Duration) -> Answer {
     // FastAPI reads and decodes the body first: a JSON syntax error is
     // reported alone, before any parameter is validated.
     let content_type = header(request, "content-type");
@@ -510,7 +540,7 @@ fn poll(
     id: &str,
     request: &Request,
     now: Duration,
-) -> ResponseTemplate {
+) -> Answer {
     let cursor = request
         .url
         .query_pairs()
@@ -547,13 +577,7 @@ fn poll(
     }
 }
 
-fn act(
-    store: &mut Store,
-    key: Option<String>,
-    id: &str,
-    action: Action,
-    now: Duration,
-) -> ResponseTemplate {
+fn act(store: &mut Store, key: Option<String>, id: &str, action: Action, now: Duration) -> Answer {
     let Some(key) = key else {
         return unprocessable(vec![missing_key_error()]);
     };

@@ -126,6 +126,7 @@
 //! mock grows by roughly the size of each request it serves.
 
 mod clock;
+mod fault;
 mod http;
 mod job;
 mod rows;
@@ -140,6 +141,7 @@ use wiremock::matchers::any;
 use wiremock::{Mock, MockServer};
 
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use fault::{Answer, Call, Fault};
 pub use http::{Operation, UnmatchedRequest};
 
 use crate::{ApiKey, JobState};
@@ -182,6 +184,7 @@ pub struct MockApiBuilder {
     listen: Option<ListenAddr>,
     cfg: Config,
     fixtures: bool,
+    fault: Option<Box<dyn Fault>>,
 }
 
 impl std::fmt::Debug for MockApiBuilder {
@@ -192,6 +195,7 @@ impl std::fmt::Debug for MockApiBuilder {
             .field("listen", &self.listen)
             .field("cfg", &self.cfg)
             .field("fixtures", &self.fixtures)
+            .field("fault", &self.fault.is_some())
             .finish()
     }
 }
@@ -217,6 +221,7 @@ impl Default for MockApiBuilder {
                 bands_total: 4,
             },
             fixtures: true,
+            fault: None,
         }
     }
 }
@@ -286,6 +291,14 @@ impl MockApiBuilder {
         self
     }
 
+    /// Installs a deliberate [`Fault`]: it sees every call with the answer
+    /// the correct mock would give and may change it. For checking that a
+    /// harness catches a broken server; never set in the default mock.
+    pub fn fault(mut self, fault: impl Fault) -> Self {
+        self.fault = Some(Box::new(fault));
+        self
+    }
+
     /// Starts the mock. Must run inside a Tokio runtime (with timers).
     ///
     /// # Errors
@@ -311,7 +324,7 @@ impl MockApiBuilder {
         } else {
             Vec::new()
         };
-        let shared = Arc::new(Shared::new(store, clock));
+        let shared = Arc::new(Shared::new(store, clock, self.fault));
         let server = MockServer::builder()
             .listener(listener)
             .disable_request_recording()

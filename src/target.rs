@@ -223,7 +223,10 @@ impl Target {
     pub fn poll_interval(&self) -> Duration {
         match &self.inner.mock {
             Some(mock) => mock.band_duration(),
-            None => Duration::from_secs(2),
+            // A thirtieth of the wait limit, between 10 ms and 2 s.
+            None => {
+                (self.limits().wait / 30).clamp(Duration::from_millis(10), Duration::from_secs(2))
+            }
         }
     }
 

@@ -104,6 +104,9 @@ pub struct SuiteOptions {
     pub regressions: Option<PathBuf>,
     /// Only rules whose id contains one of these (all when empty).
     pub only: Vec<String>,
+    /// Generated job IDs per operation in the property rules; `None` reads
+    /// `PROPTEST_CASES` (proptest's default 256 on the mock, 8 on live).
+    pub cases: Option<u32>,
 }
 
 impl SuiteOptions {
@@ -113,7 +116,7 @@ impl SuiteOptions {
         let dir = PathBuf::from("proptest-regressions");
         SuiteOptions {
             regressions: dir.is_dir().then(|| dir.join("conformance.txt")),
-            only: Vec::new(),
+            ..SuiteOptions::default()
         }
     }
 }

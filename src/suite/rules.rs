@@ -113,12 +113,16 @@ pub(super) static ALL: &[Rule] = &[
     ),
 ];
 
-/// Proptest config for job-ID rules: `PROPTEST_CASES` when set; otherwise
-/// proptest's default on the mock and 8 cases on live (every case is a
-/// request against the budget).
+/// Proptest config for job-ID rules: [`super::SuiteOptions::cases`] when
+/// set, else `PROPTEST_CASES` when set, else proptest's default on the mock
+/// and 8 cases on live (every case is a request against the budget).
 fn proptest_config(session: &Session) -> ProptestConfig {
     let mut config = ProptestConfig::default();
-    if session.target().kind() == TargetKind::Live && std::env::var("PROPTEST_CASES").is_err() {
+    if let Some(cases) = session.options().cases {
+        config.cases = cases;
+    } else if session.target().kind() == TargetKind::Live
+        && std::env::var("PROPTEST_CASES").is_err()
+    {
         config.cases = 8;
     }
     config.failure_persistence = session.options().regressions.clone().map(|path| {
@@ -770,24 +774,29 @@ async fn pagination(session: &mut Session) -> Result<(), Stop> {
 
 async fn control_matrix(session: &mut Session) -> Result<(), Stop> {
     let mut cells = 0;
+    let mut skipped: BTreeMap<String, Vec<&'static str>> = BTreeMap::new();
+    let mut answers: Vec<String> = Vec::new();
     for state in JobState::ALL {
+        if !session.target().may_change(state) {
+            skipped
+                .entry("needs OPENFUNNEL_ALLOW_WRITES=1".into())
+                .or_default()
+                .push(state.as_str());
+            continue;
+        }
+        let mut row = Vec::new();
         for control in Control::ALL {
-            if !session.target().may_change(state) {
-                session.note(format!(
-                    "{control} × {state}: skipped (needs OPENFUNNEL_ALLOW_WRITES=1)"
-                ));
-                continue;
-            }
             let (job, seen) = match session.job_in(state).await {
                 Ok(found) => found,
                 Err(Stop::Skip(reason)) => {
-                    session.note(format!("{control} × {state}: skipped: {reason}"));
-                    continue;
+                    skipped.entry(reason).or_default().push(state.as_str());
+                    break;
                 }
                 Err(stop) => return Err(stop),
             };
             cells += 1;
             let answer = session.control(control, &job).await?;
+            row.push(answer.status().to_string());
             let judged: Result<(), Violation> = check_control_answer(control, seen, &answer);
             let ok = judged.is_ok();
             session.soft(judged);
@@ -795,14 +804,23 @@ async fn control_matrix(session: &mut Session) -> Result<(), Stop> {
                 let poll = session.poll(&job).await?;
                 session.soft(check_state_after(control, seen, answer.status(), &poll).map(drop));
             }
-            if session.target().kind() == TargetKind::Live {
-                session.note(format!("{control} × {seen}: {}", answer.status()));
-            }
         }
+        if !row.is_empty() {
+            answers.push(format!("{state} {}", row.join("/")));
+        }
+    }
+    for (reason, states) in skipped {
+        session.note(format!(
+            "skipped {} (× pause, resume, cancel): {reason}",
+            states.join(", ")
+        ));
     }
     if cells == 0 {
         return Err(Stop::Skip("no job in any state could be changed".into()));
     }
-    session.note(format!("{cells} of 24 cells exercised"));
+    session.note(format!(
+        "{cells} of 24 cells exercised; answers (pause/resume/cancel): {}",
+        answers.join(", ")
+    ));
     Ok(())
 }

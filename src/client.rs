@@ -1,20 +1,32 @@
 //! The HTTP client every request goes through: one connection pool, a
 //! request budget, a rate limit, a timeout, a cap on body size, 429
-//! retries and the write guard that keeps a live run from spending.
+//! retries, the write guard that keeps a live run from spending, and a
+//! scrubber that keeps an echoed key out of every report.
 
-use std::collections::BTreeSet;
+mod guard;
+mod ledger;
+mod wire;
+
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::HeaderMap;
 use tokio::time::Instant;
+use url::Url;
+
+pub use guard::WriteGuard;
+use ledger::{Admission, Ledger};
+use wire::{canonical, created_job, describe, headers, retry_after, transport, within};
 
 use crate::config::Limits;
-use crate::{Error, Exchange, Mismatch, Request, Response, Spec, Violation, ViolationKind};
+use crate::{ApiKey, Error, Exchange, Request, Response, Spec, Violation};
 
 /// Most 429 retries of one request.
-const MAX_RETRIES: u32 = 5;
+pub(crate) const MAX_RETRIES: u32 = 5;
+
+/// First backoff after a 429 without `Retry-After`; it doubles per retry
+/// (1, 2, 4, 8, 16 s), never beyond the wait limit.
+const FIRST_BACKOFF: Duration = Duration::from_secs(1);
 
 /// Why a request got no answer to check.
 #[derive(Debug, Clone)]
@@ -24,7 +36,8 @@ pub enum SendError {
         /// The budget.
         max_requests: u32,
     },
-    /// The write guard stopped a request that could spend money.
+    /// The write guard stopped a request that could spend money, or one
+    /// that would leave the base URL.
     Blocked {
         /// Why, and which setting allows it.
         reason: String,
@@ -46,46 +59,6 @@ impl std::fmt::Display for SendError {
     }
 }
 
-/// Which requests a run may send without `OPENFUNNEL_ALLOW_WRITES=1`: no
-/// submit, and no pause, resume or cancel of a job the suite must not
-/// change (a live fixture that is not terminal). Requests without a key
-/// cannot spend and always pass.
-#[derive(Debug, Default)]
-pub struct WriteGuard {
-    allow_writes: bool,
-    protected: BTreeSet<String>,
-}
-
-impl WriteGuard {
-    /// A guard; `protected` are job IDs that only writes may change.
-    pub fn new(allow_writes: bool, protected: impl IntoIterator<Item = String>) -> Self {
-        WriteGuard {
-            allow_writes,
-            protected: protected.into_iter().collect(),
-        }
-    }
-
-    /// `Err(reason)` when the request needs writes that are not allowed.
-    pub fn check(&self, spec: &Spec, request: &Request) -> Result<(), String> {
-        if self.allow_writes || request.api_key.is_none() {
-            return Ok(());
-        }
-        let Some(found) = spec.match_request(&request.method, &request.path) else {
-            return Ok(());
-        };
-        let job = found.params.iter().find(|(name, _)| name == "job_id");
-        match (found.operation.id(), job) {
-            ("submitTamBuildJob", _) => Err(
-                "submit creates a build, which costs 1 credit per company; set OPENFUNNEL_ALLOW_WRITES=1 to allow it".into(),
-            ),
-            (op, Some((_, id))) if op != "pollTamBuildJob" && self.protected.contains(id) => Err(format!(
-                "{op} would change job {id}, a fixture the suite did not create and that is not terminal; set OPENFUNNEL_ALLOW_WRITES=1 to allow it"
-            )),
-            _ => Ok(()),
-        }
-    }
-}
-
 /// One answered request, for coverage.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Sent {
@@ -101,9 +74,11 @@ pub struct Client {
     http: reqwest::Client,
     spec: Spec,
     base_url: String,
+    base: Url,
     limits: Limits,
     guard: WriteGuard,
-    sent: AtomicU32,
+    secrets: Vec<ApiKey>,
+    ledger: Ledger,
     next_slot: tokio::sync::Mutex<Option<Instant>>,
     log: Mutex<Vec<Sent>>,
 }
@@ -116,6 +91,10 @@ impl Client {
         limits: Limits,
         guard: WriteGuard,
     ) -> Result<Client, Error> {
+        limits.check()?;
+        let base_url = base_url.trim_end_matches('/').to_owned();
+        let base = Url::parse(&base_url)
+            .map_err(|e| Error::Target(format!("the base URL {base_url:?} does not parse: {e}")))?;
         // reqwest is built without a default TLS provider; ring is ours.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
@@ -128,13 +107,24 @@ impl Client {
         Ok(Client {
             http,
             spec,
-            base_url: base_url.trim_end_matches('/').to_owned(),
+            base_url,
+            base,
             limits,
             guard,
-            sent: AtomicU32::new(0),
+            secrets: Vec::new(),
+            ledger: Ledger::new(limits.max_requests),
             next_slot: tokio::sync::Mutex::new(None),
             log: Mutex::new(Vec::new()),
         })
+    }
+
+    /// Keys that must never reach a report: every copy of them in a
+    /// response (body or header) is replaced by its mask. The key a
+    /// request carries is always scrubbed from its own response.
+    #[must_use = "builders return the changed client"]
+    pub fn with_secrets(mut self, secrets: impl IntoIterator<Item = ApiKey>) -> Client {
+        self.secrets.extend(secrets);
+        self
     }
 
     /// The base URL requests go to.
@@ -149,88 +139,188 @@ impl Client {
 
     /// Requests sent so far (retries included).
     pub fn requests_sent(&self) -> u32 {
-        self.sent.load(Ordering::SeqCst)
+        self.ledger.sent()
     }
 
     /// Every answered request so far, in order.
     pub fn sent_log(&self) -> Vec<Sent> {
-        self.log.lock().expect("log lock").clone()
+        self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Remembers a job the run created, for the cleanup.
+    pub fn note_created(&self, job_id: &str) {
+        self.ledger.note_created(job_id);
+    }
+
+    /// Every job the run created, in order: those a submit answered with a
+    /// `job_id` (whatever else was wrong with the answer) and those noted.
+    pub fn created_jobs(&self) -> Vec<String> {
+        self.ledger.created()
     }
 
     /// Sends `request` under the base URL, honouring the guard, the budget,
     /// the rate limit and 429 `Retry-After`.
     pub async fn send(&self, request: Request) -> Result<Exchange, SendError> {
         let request = request.base(&self.base_url);
-        self.guard
-            .check(&self.spec, &request)
-            .map_err(|reason| SendError::Blocked { reason })?;
+        let (url, server_path) = self.checked_url(&request)?;
+        let keyed = request.api_key.is_some();
+        for path in [request.path.as_str(), server_path.as_str()] {
+            self.guard
+                .check_path(&self.spec, &request.method, path, keyed)
+                .map_err(|reason| SendError::Blocked { reason })?;
+        }
+        let headers = headers(&request)?;
+        let matched = self.spec.match_request(&request.method, &server_path);
+        let operation_id = matched.as_ref().map(|m| m.operation.id().to_owned());
+        let admission = match (operation_id.as_deref(), &matched) {
+            (Some("submitTamBuildJob"), _) => Admission::Submit,
+            (Some("cancelTamBuildJob"), Some(m)) => m
+                .params
+                .iter()
+                .find(|(name, _)| name == "job_id")
+                .map_or(Admission::Normal, |(_, id)| Admission::Cancel(id.clone())),
+            _ => Admission::Normal,
+        };
+        self.ledger.admit(&admission)?;
+        let mut result = self.with_retries(&request, url, headers).await;
+        if let Err(SendError::Transport(violation)) = &mut result {
+            violation.operation_id.clone_from(&operation_id);
+        }
+        if admission == Admission::Submit {
+            let created = result.as_ref().ok().and_then(created_job);
+            self.ledger.submit_done(created);
+        }
+        let exchange = result?;
+        self.log
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(Sent {
+                operation_id,
+                status: exchange.status(),
+            });
+        Ok(exchange)
+    }
+
+    /// The URL of `request` and its path as the server will route it,
+    /// under the base URL's prefix: dot segments resolved, each segment
+    /// decoded and re-encoded the one canonical way (`%62uild` is `build`,
+    /// as for FastAPI). A request that would leave the base URL (its origin
+    /// or its path prefix) is refused, so the key never travels elsewhere.
+    fn checked_url(&self, request: &Request) -> Result<(Url, String), SendError> {
+        let text = request.url();
+        let leaves = |why: String| SendError::Blocked {
+            reason: format!("{why}; the key only goes to {}", self.base_url),
+        };
+        if !request.path.starts_with('/') {
+            return Err(leaves(format!(
+                "the path {:?} does not start with /",
+                request.path
+            )));
+        }
+        let url = Url::parse(&text).map_err(|e| leaves(format!("{text:?} is not a URL ({e})")))?;
+        if url.origin() != self.base.origin() {
+            return Err(leaves(format!("{text:?} is on another host")));
+        }
+        let prefix = self.base.path().trim_end_matches('/');
+        let server_path = match url.path().strip_prefix(prefix) {
+            Some(rest) if rest.starts_with('/') => canonical(rest),
+            _ => {
+                return Err(leaves(format!(
+                    "{text:?} leaves the path prefix {prefix:?}"
+                )));
+            }
+        };
+        Ok((url, server_path))
+    }
+
+    async fn with_retries(
+        &self,
+        request: &Request,
+        url: Url,
+        headers: HeaderMap,
+    ) -> Result<Exchange, SendError> {
         let mut retries = 0;
         loop {
-            let response = self.send_once(&request).await?;
-            if response.status != 429 || retries == MAX_RETRIES {
-                self.log.lock().expect("log lock").push(Sent {
-                    operation_id: self
-                        .spec
-                        .match_request(&request.method, &request.path)
-                        .map(|m| m.operation.id().to_owned()),
-                    status: response.status,
-                });
-                return Ok(Exchange::new(request, response));
+            if retries > 0 {
+                self.ledger.admit(&Admission::Normal)?;
             }
-            retries += 1;
-            let delay = retry_after(&response).unwrap_or(Duration::from_secs(1 << retries.min(4)));
-            if delay > self.limits.wait {
-                let exchange = Exchange::new(request, response);
+            self.take_rate_slot().await;
+            let response = self
+                .send_once(request, url.clone(), headers.clone())
+                .await?;
+            if response.status != 429 {
+                return Ok(Exchange::new(request.clone(), response));
+            }
+            if retries == MAX_RETRIES {
                 return Err(transport(
-                    &exchange.request,
+                    request,
+                    Some(429),
                     format!(
-                        "429 with Retry-After {} s, longer than the wait limit of {} s (OPENFUNNEL_WAIT_SECS)",
-                        delay.as_secs(),
-                        self.limits.wait.as_secs()
+                        "429 Too Many Requests {} times in a row; gave up after {MAX_RETRIES} retries (lower OPENFUNNEL_RPS)",
+                        retries + 1
                     ),
                 ));
             }
+            retries += 1;
+            let delay = match retry_after(&response) {
+                Some(asked) if asked > self.limits.wait => {
+                    return Err(transport(
+                        request,
+                        Some(429),
+                        format!(
+                            "429 with Retry-After {} s, longer than the wait limit of {} s (OPENFUNNEL_WAIT_SECS); gave up",
+                            asked.as_secs(),
+                            self.limits.wait.as_secs_f64()
+                        ),
+                    ));
+                }
+                Some(asked) => asked,
+                None => (FIRST_BACKOFF * (1 << (retries - 1))).min(self.limits.wait),
+            };
             tokio::time::sleep(delay).await;
         }
     }
 
-    async fn send_once(&self, request: &Request) -> Result<Response, SendError> {
-        let spent = self.sent.fetch_add(1, Ordering::SeqCst);
-        if spent >= self.limits.max_requests {
-            self.sent.fetch_sub(1, Ordering::SeqCst);
-            return Err(SendError::Budget {
-                max_requests: self.limits.max_requests,
-            });
-        }
-        self.take_rate_slot().await;
-        let mut headers = HeaderMap::new();
-        for (name, value) in &request.headers {
-            let name = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|e| transport(request, format!("bad header name {name:?}: {e}")))?;
-            let value = HeaderValue::from_str(value)
-                .map_err(|e| transport(request, format!("bad header value: {e}")))?;
-            headers.append(name, value);
-        }
-        if let Some(key) = &request.api_key {
-            let mut value = HeaderValue::from_str(key.expose()).map_err(|_| {
-                transport(request, "the API key is not a valid header value".into())
-            })?;
-            value.set_sensitive(true);
-            headers.insert("x-api-key", value);
-        }
+    async fn send_once(
+        &self,
+        request: &Request,
+        url: Url,
+        headers: HeaderMap,
+    ) -> Result<Response, SendError> {
         let mut builder = self
             .http
-            .request(request.method.clone(), request.url())
+            .request(request.method.clone(), url)
             .headers(headers);
         if let Some(body) = &request.body {
             builder = builder.body(body.clone());
         }
-        let mut response = builder
-            .send()
+        // One deadline for connect, head and body: a server that drips its
+        // answer a byte at a time cannot stretch a request past the timeout.
+        let deadline = Instant::now().checked_add(self.limits.timeout);
+        let timed_out = || {
+            format!(
+                "timed out after {:?} (OPENFUNNEL_TIMEOUT_SECS)",
+                self.limits.timeout
+            )
+        };
+        let mut response = within(deadline, builder.send())
             .await
-            .map_err(|e| transport(request, describe(&e, &self.limits)))?;
+            .ok_or_else(|| transport(request, None, timed_out()))?
+            .map_err(|e| transport(request, None, describe(&e, &self.limits)))?;
         let status = response.status().as_u16();
-        let headers = response
+        let cap = self.limits.max_body_bytes;
+        if let Some(length) = response.content_length()
+            && length > cap as u64
+        {
+            return Err(transport(
+                request,
+                Some(status),
+                format!(
+                    "a body of {length} bytes (Content-Length), over the cap of {cap} bytes; not read"
+                ),
+            ));
+        }
+        let mut headers: Vec<(String, String)> = response
             .headers()
             .iter()
             .map(|(n, v)| {
@@ -242,14 +332,26 @@ impl Client {
             .collect();
         let mut body = Vec::new();
         loop {
-            match response.chunk().await {
+            let Some(next) = within(deadline, response.chunk()).await else {
+                return Err(transport(
+                    request,
+                    Some(status),
+                    format!(
+                        "the body stopped after {} bytes: {}",
+                        body.len(),
+                        timed_out()
+                    ),
+                ));
+            };
+            match next {
                 Ok(Some(chunk)) => {
-                    if body.len() + chunk.len() > self.limits.max_body_bytes {
+                    if body.len() + chunk.len() > cap {
                         return Err(transport(
                             request,
+                            Some(status),
                             format!(
-                                "status {status} with a body over the cap of {} bytes; stopped reading",
-                                self.limits.max_body_bytes
+                                "a body over the cap of {cap} bytes; stopped reading after {} bytes",
+                                body.len() + chunk.len()
                             ),
                         ));
                     }
@@ -259,11 +361,23 @@ impl Client {
                 Err(e) => {
                     return Err(transport(
                         request,
+                        Some(status),
                         format!(
-                            "status {status}, then the body failed: {}",
+                            "the body failed after {} bytes: {}",
+                            body.len(),
                             describe(&e, &self.limits)
                         ),
                     ));
+                }
+            }
+        }
+        for key in request.api_key.iter().chain(&self.secrets) {
+            if let Some(clean) = key.scrub(&body) {
+                body = clean;
+            }
+            for (_, value) in &mut headers {
+                if let Some(clean) = key.scrub(value.as_bytes()) {
+                    *value = String::from_utf8_lossy(&clean).into_owned();
                 }
             }
         }
@@ -276,7 +390,8 @@ impl Client {
 
     async fn take_rate_slot(&self) {
         let Some(rps) = self.limits.rps else { return };
-        let interval = Duration::from_secs_f64(1.0 / rps);
+        // `Limits::check` made sure this is a positive, finite interval.
+        let interval = Duration::try_from_secs_f64(1.0 / rps).unwrap_or(Duration::ZERO);
         let slot = {
             let mut next = self.next_slot.lock().await;
             let now = Instant::now();
@@ -286,52 +401,4 @@ impl Client {
         };
         tokio::time::sleep_until(slot).await;
     }
-}
-
-/// `Retry-After` in seconds (the HTTP-date form is not honoured: backoff).
-fn retry_after(response: &Response) -> Option<Duration> {
-    response
-        .header("retry-after")
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs)
-}
-
-fn describe(error: &reqwest::Error, limits: &Limits) -> String {
-    use std::error::Error as _;
-    let mut text = if error.is_timeout() {
-        format!(
-            "timed out after {:?} (OPENFUNNEL_TIMEOUT_SECS)",
-            limits.timeout
-        )
-    } else if error.is_connect() {
-        "could not connect".to_owned()
-    } else {
-        "the request failed".to_owned()
-    };
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}
-
-fn transport(request: &Request, cause: String) -> SendError {
-    SendError::Transport(Box::new(Violation {
-        kind: ViolationKind::Transport,
-        rule: "transport".into(),
-        operation_id: None,
-        method: request.method.to_string(),
-        path: request.path_and_query(),
-        status: None,
-        mismatches: vec![Mismatch {
-            pointer: None,
-            spec_pointer: None,
-            expected: "an answer within the limits".into(),
-            actual: cause,
-        }],
-        because: None,
-        curl: request.curl(),
-    }))
 }

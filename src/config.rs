@@ -47,9 +47,15 @@ pub const OUTPUT: &str = "OPENFUNNEL_OUTPUT";
 pub const SPEC: &str = "OPENFUNNEL_SPEC";
 /// Seed of the embedded mock's IDs and rows. Default 0.
 pub const MOCK_SEED: &str = "OPENFUNNEL_MOCK_SEED";
+/// Known-deviations file of the CLI's `check` (JSON; see
+/// [`crate::deviations`]). Default: none.
+pub const DEVIATIONS: &str = "OPENFUNNEL_DEVIATIONS";
+/// Least status coverage, in percent (0–100), below which the CLI's
+/// `check` fails (see [`crate::coverage`]). Default: none.
+pub const MIN_COVERAGE: &str = "OPENFUNNEL_MIN_COVERAGE";
 
 /// Every variable above, for `--help` texts and for tests.
-pub const ALL: [&str; 18] = [
+pub const ALL: [&str; 20] = [
     TARGET,
     BASE_URL,
     API_KEY,
@@ -68,6 +74,8 @@ pub const ALL: [&str; 18] = [
     OUTPUT,
     SPEC,
     MOCK_SEED,
+    DEVIATIONS,
+    MIN_COVERAGE,
 ];
 
 /// The production deployment.
@@ -105,8 +113,9 @@ pub struct Limits {
     /// How long a transient state may take to settle. Live default 120 s;
     /// mock default 60 s of mock time. Env: [`WAIT_SECS`].
     pub wait: Duration,
-    /// Largest response body read; a larger one is a transport failure.
-    /// 8 MiB (not configurable).
+    /// Largest response body read; a larger one is a transport failure
+    /// (a `Content-Length` over it is refused unread). 8 MiB; no variable
+    /// sets it, a [`Limits`] built in code can.
     pub max_body_bytes: usize,
 }
 
@@ -129,6 +138,24 @@ impl Limits {
                 max_body_bytes: 8 << 20,
             },
         }
+    }
+
+    /// `Err` for limits no client can honour: a rate that is not a positive
+    /// finite number, a zero budget. [`Limits`] has public fields, so the
+    /// client checks them before it sends anything.
+    pub fn check(&self) -> Result<(), Error> {
+        if let Some(rps) = self.rps
+            && !(rps.is_finite() && rps > 0.0 && Duration::try_from_secs_f64(1.0 / rps).is_ok())
+        {
+            return Err(Error::config(
+                RPS,
+                format!("{rps} is not a positive number of requests per second"),
+            ));
+        }
+        if self.max_requests == 0 {
+            return Err(Error::config(MAX_REQUESTS, "a budget of 0 sends nothing"));
+        }
+        Ok(())
     }
 }
 
@@ -176,6 +203,12 @@ impl Config {
         };
         let base_url = parse_base_url(get(BASE_URL).as_deref().unwrap_or(DEFAULT_BASE_URL))?;
         let api_key = get(API_KEY).map(ApiKey::new);
+        let other_api_key = get(OTHER_API_KEY).map(ApiKey::new);
+        for (var, key) in [(API_KEY, &api_key), (OTHER_API_KEY, &other_api_key)] {
+            if let Some(key) = key {
+                check_key(var, key)?;
+            }
+        }
         if target == TargetKind::Live && api_key.is_none() {
             return Err(Error::config(
                 API_KEY,
@@ -200,16 +233,24 @@ impl Config {
         };
         let mut limits = Limits::defaults(target);
         if let Some(n) = get(MAX_REQUESTS) {
-            limits.max_requests = parse_number(MAX_REQUESTS, &n, 1.0)? as u32;
+            limits.max_requests = match n.trim().parse::<u32>() {
+                Ok(n) if n >= 1 => n,
+                _ => {
+                    return Err(Error::config(
+                        MAX_REQUESTS,
+                        format!("{n:?} is not a whole number from 1 to {}", u32::MAX),
+                    ));
+                }
+            };
         }
         if let Some(n) = get(RPS) {
-            limits.rps = Some(parse_number(RPS, &n, 0.01)?);
+            limits.rps = Some(parse_number(RPS, &n, 0.01, f64::MAX)?);
         }
         if let Some(n) = get(TIMEOUT_SECS) {
-            limits.timeout = Duration::from_secs_f64(parse_number(TIMEOUT_SECS, &n, 0.001)?);
+            limits.timeout = parse_secs(TIMEOUT_SECS, &n, 0.001)?;
         }
         if let Some(n) = get(WAIT_SECS) {
-            limits.wait = Duration::from_secs_f64(parse_number(WAIT_SECS, &n, 0.0)?);
+            limits.wait = parse_secs(WAIT_SECS, &n, 0.0)?;
         }
         let mock_seed = match get(MOCK_SEED) {
             Some(n) => n
@@ -222,7 +263,7 @@ impl Config {
             target,
             base_url,
             api_key,
-            other_api_key: get(OTHER_API_KEY).map(ApiKey::new),
+            other_api_key,
             fixtures,
             allow_writes,
             limits,
@@ -246,6 +287,7 @@ impl Config {
 
     /// A live deployment at `base_url` with `key`, read-only, default limits.
     pub fn live(base_url: &str, key: ApiKey) -> Result<Config, Error> {
+        check_key(API_KEY, &key)?;
         Ok(Config {
             target: TargetKind::Live,
             base_url: parse_base_url(base_url)?,
@@ -269,6 +311,13 @@ fn parse_base_url(text: &str) -> Result<String, Error> {
             format!("{trimmed:?} is not an http(s) URL with a host"),
         ));
     }
+    if !url.username().is_empty() || url.password().is_some() {
+        // Never echo the text: the credentials are in it.
+        return Err(Error::config(
+            BASE_URL,
+            "must not carry credentials (user:password@); the key goes in OPENFUNNEL_API_KEY",
+        ));
+    }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(Error::config(
             BASE_URL,
@@ -278,13 +327,36 @@ fn parse_base_url(text: &str) -> Result<String, Error> {
     Ok(url.as_str().trim_end_matches('/').to_owned())
 }
 
-fn parse_number(var: &str, text: &str, min: f64) -> Result<f64, Error> {
+/// Longest timeout or wait accepted: one day.
+const MAX_SECS: f64 = 86_400.0;
+
+fn parse_number(var: &str, text: &str, min: f64, max: f64) -> Result<f64, Error> {
     match text.trim().parse::<f64>() {
-        Ok(n) if n.is_finite() && n >= min => Ok(n),
+        Ok(n) if n.is_finite() && n >= min && n <= max => Ok(n),
+        _ if max < f64::MAX => Err(Error::config(
+            var,
+            format!("{text:?} is not a number from {min} to {max}"),
+        )),
         _ => Err(Error::config(
             var,
             format!("{text:?} is not a number of at least {min}"),
         )),
+    }
+}
+
+fn parse_secs(var: &str, text: &str, min: f64) -> Result<Duration, Error> {
+    parse_number(var, text, min, MAX_SECS).map(Duration::from_secs_f64)
+}
+
+/// A key must fit in a header; the message never shows the key.
+fn check_key(var: &str, key: &ApiKey) -> Result<(), Error> {
+    if key.is_header_safe() {
+        Ok(())
+    } else {
+        Err(Error::config(
+            var,
+            "holds characters an HTTP header cannot carry (control characters, line breaks or non-ASCII); the value is not shown",
+        ))
     }
 }
 
@@ -338,9 +410,9 @@ mod tests {
             errors,
             [
                 "OPENFUNNEL_TARGET: \"staging\" is not a target; use \"mock\" or \"live\"",
-                "OPENFUNNEL_MAX_REQUESTS: \"lots\" is not a number of at least 1",
+                "OPENFUNNEL_MAX_REQUESTS: \"lots\" is not a whole number from 1 to 4294967295",
                 "OPENFUNNEL_RPS: \"0\" is not a number of at least 0.01",
-                "OPENFUNNEL_TIMEOUT_SECS: \"-1\" is not a number of at least 0.001",
+                "OPENFUNNEL_TIMEOUT_SECS: \"-1\" is not a number from 0.001 to 86400",
                 "OPENFUNNEL_BASE_URL: \"not a url\" is not a URL (relative URL without a base)",
                 "OPENFUNNEL_BASE_URL: \"ftp://host\" is not an http(s) URL with a host",
                 "OPENFUNNEL_ALLOW_WRITES: \"yes\" is not 1 or 0",
@@ -358,6 +430,42 @@ mod tests {
         .unwrap();
         assert_eq!(c.base_url, "https://gw.example/staging");
         assert_eq!(c.fixtures[&JobState::Completed], "abc");
+    }
+
+    #[test]
+    fn limits_a_client_cannot_honour_are_errors_never_panics() {
+        for (var, value) in [
+            (TIMEOUT_SECS, "1e30"),
+            (WAIT_SECS, "99999999999999999999"),
+            (TIMEOUT_SECS, "NaN"),
+            (MAX_REQUESTS, "2.5"),
+            (MAX_REQUESTS, "0"),
+            (MAX_REQUESTS, "1e3"),
+        ] {
+            let err = config(&[(var, value)]).unwrap_err().to_string();
+            assert!(err.starts_with(&format!("{var}: {value:?}")), "{err}");
+        }
+        let mut limits = Limits::defaults(TargetKind::Live);
+        for rps in [0.0, -1.0, f64::NAN, f64::INFINITY, 1e-320] {
+            limits.rps = Some(rps);
+            assert!(limits.check().is_err(), "{rps}");
+        }
+        limits.rps = Some(50.0);
+        assert!(limits.check().is_ok());
+    }
+
+    #[test]
+    fn keys_and_credentials_are_checked_without_being_shown() {
+        let err = config(&[(TARGET, "live"), (API_KEY, "of_canary\nx")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("OPENFUNNEL_API_KEY: holds"), "{err}");
+        assert!(!err.contains("canary"), "{err}");
+        let err = config(&[(BASE_URL, "https://u:pw_canary@h.example")])
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("canary"), "{err}");
+        assert!(Config::live("https://h.example", ApiKey::new("of_a\u{1}b")).is_err());
     }
 
     #[test]

@@ -61,11 +61,17 @@ impl Request {
         self
     }
 
-    /// Adds a header (the name is lower-cased).
+    /// Adds a header (the name is lower-cased). An `X-API-Key` header is
+    /// taken as [`Request::key`], so the key is never kept where `Debug` or
+    /// the curl line would print it.
     #[must_use = "builders return the changed request"]
     pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.headers
-            .push((name.to_ascii_lowercase(), value.to_owned()));
+        let name = name.to_ascii_lowercase();
+        if name == "x-api-key" {
+            self.api_key = Some(ApiKey::new(value));
+            return self;
+        }
+        self.headers.push((name, value.to_owned()));
         self
     }
 
@@ -111,7 +117,15 @@ impl Request {
     /// A shell command that replays the request. The key is written as
     /// `$OPENFUNNEL_API_KEY`, never as itself.
     pub fn curl(&self) -> String {
-        let mut line = format!("curl -sS -X {} {}", self.method, shell_quote(&self.url()));
+        // A method is any HTTP token, and `|`, `&`, `$` or a backtick are
+        // token characters: quote all but the plain ones.
+        let method = self.method.as_str();
+        let method = if method.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            method.to_owned()
+        } else {
+            shell_quote(method)
+        };
+        let mut line = format!("curl -sS -X {method} {}", shell_quote(&self.url()));
         if self.api_key.is_some() {
             let _ = write!(line, " -H \"X-API-Key: {KEY_PLACEHOLDER}\"");
         }

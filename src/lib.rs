@@ -65,10 +65,14 @@
 pub mod checks;
 mod client;
 pub mod config;
+pub mod coverage;
+pub mod deviations;
+pub mod drift;
 mod error;
 mod exchange;
 pub mod lifecycle;
 pub mod mock;
+pub mod model;
 pub mod report;
 mod secret;
 pub mod spec;

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::client::{Client, SendError, Sent, WriteGuard};
 use crate::config::{Config, Limits, TargetKind};
+use crate::coverage::Transition;
 use crate::mock::MockApi;
 use crate::{ApiKey, Error, Exchange, JobState, Request, Spec};
 
@@ -26,7 +27,7 @@ struct Inner {
     fixtures: BTreeMap<JobState, String>,
     allow_writes: bool,
     mock: Option<MockApi>,
-    created: Mutex<Vec<String>>,
+    transitions: Mutex<Vec<Transition>>,
 }
 
 impl Target {
@@ -72,7 +73,9 @@ impl Target {
                     .filter(|(state, _)| !state.is_terminal())
                     .map(|(_, id)| id.clone());
                 let guard = WriteGuard::new(config.allow_writes, protected);
-                let client = Client::new(spec.clone(), &config.base_url, config.limits, guard)?;
+                let secrets = std::iter::once(api_key.clone()).chain(config.other_api_key.clone());
+                let client = Client::new(spec.clone(), &config.base_url, config.limits, guard)?
+                    .with_secrets(secrets);
                 Ok(Target::assemble(
                     TargetKind::Live,
                     spec,
@@ -124,7 +127,7 @@ impl Target {
                 fixtures,
                 allow_writes,
                 mock,
-                created: Mutex::new(Vec::new()),
+                transitions: Mutex::new(Vec::new()),
             }),
         }
     }
@@ -231,17 +234,61 @@ impl Target {
     }
 
     /// Remembers a job the suite created, so [`Target::created_jobs`] can
-    /// cancel it at the end.
+    /// cancel it at the end. Submits answered with a `job_id` are noted by
+    /// the client already, also when the answer broke the contract.
     pub fn note_created(&self, job_id: &str) {
-        self.inner
-            .created
-            .lock()
-            .expect("created lock")
-            .push(job_id.to_owned());
+        self.inner.client.note_created(job_id);
     }
 
-    /// Every job the suite created, in order.
+    /// Every job the suite created, in order, without repeats.
     pub fn created_jobs(&self) -> Vec<String> {
-        self.inner.created.lock().expect("created lock").clone()
+        self.inner.client.created_jobs()
+    }
+
+    /// Checks that a live target answers at all: one poll of the nil UUID
+    /// (free, and no job has that ID). Any HTTP answer will do; no answer
+    /// (refused, unresolvable, timed out, reset) is
+    /// `Error::Target("cannot reach <base>: <cause>")`. The request counts
+    /// against the budget like any other.
+    pub async fn preflight(&self) -> Result<(), Error> {
+        let path = format!("/api/v1/tam/build/{}", uuid::Uuid::nil().hyphenated());
+        let request = Request::new(reqwest::Method::GET, path).key(self.api_key());
+        match self.send(request).await {
+            Ok(_) | Err(SendError::Budget { .. }) => Ok(()),
+            Err(SendError::Transport(violation)) => {
+                let cause = violation
+                    .mismatches
+                    .first()
+                    .map_or_else(|| "no answer".to_owned(), |m| m.actual.clone());
+                Err(Error::Target(format!(
+                    "cannot reach {}: {cause}",
+                    self.base_url()
+                )))
+            }
+            Err(SendError::Blocked { reason }) => Err(Error::Target(format!(
+                "cannot reach {}: {reason}",
+                self.base_url()
+            ))),
+        }
+    }
+
+    /// Records a lifecycle transition the suite observed (a control call on
+    /// a job seen in one state, its answer, and the state the next poll
+    /// showed), for [`crate::coverage`].
+    pub fn record_transition(&self, transition: Transition) {
+        self.inner
+            .transitions
+            .lock()
+            .expect("transitions lock")
+            .push(transition);
+    }
+
+    /// Every transition recorded so far, in order.
+    pub fn transitions(&self) -> Vec<Transition> {
+        self.inner
+            .transitions
+            .lock()
+            .expect("transitions lock")
+            .clone()
     }
 }

@@ -1,16 +1,23 @@
-//! `openfunnel-contract`: run the conformance checks, serve the mock.
+//! `openfunnel-contract`: run the conformance checks, serve the mock,
+//! compare the service's spec with the vendored one.
 //!
-//! Exit codes: 0 every rule passed, 1 a rule failed, 2 a set-up or
-//! configuration error.
+//! Exit codes of `check`: 0 the run passed, 1 a rule failed (outside known
+//! deviations), a known deviation expired or the coverage is below
+//! `--min-coverage`, 2 a set-up or configuration error. `spec diff`: 0 no
+//! drift, 1 drift, 2 the document could not be fetched or read.
 
 use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write as _};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand};
 use openfunnel_contract::config::{self, Config};
-use openfunnel_contract::report::render_text;
+use openfunnel_contract::deviations::{Date, Deviations};
+use openfunnel_contract::report::{Format, Run, render_json, render_junit, render_run_text};
 use openfunnel_contract::suite::{SuiteOptions, rules, run_suite};
-use openfunnel_contract::{Error, Spec, Target};
+use openfunnel_contract::{Error, Spec, Target, TargetKind, drift};
 
 /// Conformance checks for the OpenFunnel TAM Builder API.
 #[derive(Parser, Debug)]
@@ -22,7 +29,7 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Run every rule against the target and print a report (default: the embedded mock).
+    /// Run every rule against the target and write a report (default: the embedded mock).
     Check(Box<CheckArgs>),
     /// Serve the stateful mock on 127.0.0.1 until interrupted.
     Mock {
@@ -35,6 +42,51 @@ enum Command {
     },
     /// List the rules and the documentation each rests on.
     Rules,
+    /// Compare the service's own /openapi.json with the vendored spec.
+    #[command(subcommand)]
+    Spec(SpecCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum SpecCommand {
+    /// Fetch {base}/openapi.json and list what differs from the vendored spec (exit 1 on drift).
+    Diff(SpecDiffArgs),
+    /// Fetch {base}/openapi.json and write it pretty-printed with sorted keys.
+    Pull(SpecPullArgs),
+}
+
+/// Where the document comes from. The key (`OPENFUNNEL_API_KEY`) is sent
+/// when set; it has no flag.
+#[derive(Args, Debug)]
+struct FetchArgs {
+    /// Base URL of the service (may carry a path prefix).
+    #[arg(long, env = config::BASE_URL)]
+    base_url: Option<String>,
+    /// Request timeout in seconds.
+    #[arg(long, env = config::TIMEOUT_SECS)]
+    timeout_secs: Option<String>,
+}
+
+#[derive(Args, Debug)]
+struct SpecDiffArgs {
+    #[command(flatten)]
+    fetch: FetchArgs,
+    /// The spec to compare with instead of the vendored one.
+    #[arg(long, env = config::SPEC)]
+    spec: Option<String>,
+    /// Compare only paths under this prefix (default: the common prefix of
+    /// the vendored paths, /api/v1/tam/build; `/` compares every path).
+    #[arg(long)]
+    scope: Option<String>,
+}
+
+#[derive(Args, Debug)]
+struct SpecPullArgs {
+    #[command(flatten)]
+    fetch: FetchArgs,
+    /// Write the document to this file instead of standard output.
+    #[arg(long)]
+    output: Option<String>,
 }
 
 /// Every flag is a twin of an `OPENFUNNEL_*` variable; the flag wins. The
@@ -84,12 +136,18 @@ struct CheckArgs {
     /// Seed of the embedded mock.
     #[arg(long, env = config::MOCK_SEED)]
     mock_seed: Option<String>,
-    /// Report format: text.
+    /// Report format: text, json or junit.
     #[arg(long, env = config::FORMAT)]
     format: Option<String>,
     /// Write the report to this file instead of standard output.
     #[arg(long, env = config::OUTPUT)]
     output: Option<String>,
+    /// Known deviations: a JSON file of accepted failures (see docs/reports.md).
+    #[arg(long, env = config::DEVIATIONS)]
+    deviations: Option<String>,
+    /// Fail the run below this percentage (0-100) of documented (operation, status) pairs seen.
+    #[arg(long, env = config::MIN_COVERAGE)]
+    min_coverage: Option<String>,
     /// Run only rules whose id contains this (repeatable).
     #[arg(long)]
     only: Vec<String>,
@@ -148,14 +206,21 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
+        Command::Spec(SpecCommand::Diff(args)) => {
+            runtime.block_on(async { exit(spec_diff(&args).await) })
+        }
+        Command::Spec(SpecCommand::Pull(args)) => {
+            runtime.block_on(async { exit(spec_pull(&args).await) })
+        }
     }
 }
 
+fn exit(result: Result<ExitCode, Error>) -> ExitCode {
+    result.unwrap_or_else(|error| setup_error(&error))
+}
+
 async fn check(args: CheckArgs) -> ExitCode {
-    match run_check(&args).await {
-        Ok(code) => code,
-        Err(error) => setup_error(&error),
-    }
+    exit(run_check(&args).await)
 }
 
 async fn run_check(args: &CheckArgs) -> Result<ExitCode, Error> {
@@ -166,33 +231,216 @@ async fn run_check(args: &CheckArgs) -> Result<ExitCode, Error> {
             .cloned()
             .or_else(|| std::env::var(name).ok())
     })?;
-    if let Some(format) = args.format.as_deref().filter(|f| *f != "text") {
-        return Err(Error::Config {
+    let format: Format = match args.format.as_deref().map(str::trim) {
+        None | Some("") => Format::Text,
+        Some(text) => text.parse().map_err(|reason| Error::Config {
             setting: config::FORMAT.into(),
-            reason: format!("{format:?} is not a format; use text"),
-        });
-    }
-    let spec = match &args.spec {
-        Some(path) => Spec::from_path(path)?,
-        None => Spec::embedded()?,
+            reason,
+        })?,
+    };
+    let min_coverage = parse_min_coverage(args.min_coverage.as_deref())?;
+    let deviations = match args.deviations.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(path) => Some((path.to_owned(), Deviations::load(path)?)),
+    };
+    let output = args
+        .output
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty());
+    let spec = match args.spec.as_deref().map(str::trim) {
+        Some(path) if !path.is_empty() => Spec::from_path(path)?,
+        _ => Spec::embedded()?,
     };
     let target = Target::with_spec(&config, spec).await?;
+    if target.kind() == TargetKind::Live {
+        target.preflight().await?;
+    }
     let mut options = SuiteOptions::with_default_regressions();
     options.only = args.only.clone();
+    let progress = (target.kind() == TargetKind::Live && std::io::stderr().is_terminal())
+        .then(|| Progress::start(&target));
     let report = run_suite(&target, &options).await;
-    let text = render_text(&report);
-    match &args.output {
-        Some(path) => std::fs::write(path, &text).map_err(|source| Error::Output {
-            path: path.into(),
-            source,
-        })?,
-        None => print!("{text}"),
+    if let Some(progress) = progress {
+        progress.stop().await;
     }
-    Ok(if report.passed() {
+    let mut run = Run::new(&target, report);
+    run.min_coverage = min_coverage;
+    run.regressions = options.regressions.clone();
+    if let Some((path, deviations)) = deviations {
+        run.deviations = Some(deviations.apply(&run.report, run.kind, Date::today()));
+        run.deviations_file = Some(path);
+    }
+    let color = format == Format::Text
+        && output.is_none()
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let text = match format {
+        Format::Text => render_run_text(&run, color),
+        Format::Json => render_json(&run),
+        Format::Junit => render_junit(&run),
+    };
+    match output {
+        Some(path) => {
+            std::fs::write(path, &text).map_err(|source| Error::Output {
+                path: path.into(),
+                source,
+            })?;
+            let counts = run.counts();
+            eprintln!(
+                "openfunnel-contract: report written to {path}: {} passed, {} failed, {} known, {} skipped — {}",
+                counts.passed,
+                counts.failed,
+                counts.known,
+                counts.skipped,
+                if run.passed() { "pass" } else { "FAIL" }
+            );
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout.write_all(text.as_bytes());
+            let _ = stdout.flush();
+        }
+    }
+    Ok(if run.passed() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+fn parse_min_coverage(value: Option<&str>) -> Result<Option<f64>, Error> {
+    let Some(text) = value.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    match text.trim_end_matches('%').parse::<f64>() {
+        Ok(n) if (0.0..=100.0).contains(&n) => Ok(Some(n)),
+        _ => Err(Error::Config {
+            setting: config::MIN_COVERAGE.into(),
+            reason: format!("{text:?} is not a percentage from 0 to 100"),
+        }),
+    }
+}
+
+/// A one-line progress indicator on standard error (only on a terminal,
+/// only for live runs): requests sent against the budget, and time.
+struct Progress {
+    stop: Arc<tokio::sync::Notify>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Progress {
+    fn start(target: &Target) -> Progress {
+        let stop = Arc::new(tokio::sync::Notify::new());
+        let (target, notified) = (target.clone(), stop.clone());
+        let task = tokio::spawn(async move {
+            let started = Instant::now();
+            let frames = ['|', '/', '-', '\\'];
+            let mut tick = 0usize;
+            loop {
+                eprint!(
+                    "\r\x1b[2K{} {} of at most {} requests, {} s",
+                    frames[tick % frames.len()],
+                    target.requests_sent(),
+                    target.limits().max_requests,
+                    started.elapsed().as_secs()
+                );
+                tick += 1;
+                tokio::select! {
+                    () = notified.notified() => break,
+                    () = tokio::time::sleep(Duration::from_millis(250)) => {}
+                }
+            }
+            eprint!("\r\x1b[2K");
+        });
+        Progress { stop, task }
+    }
+
+    async fn stop(self) {
+        self.stop.notify_one();
+        let _ = self.task.await;
+    }
+}
+
+/// Base URL, key and timeout of a fetch, from flags then environment.
+fn fetch_settings(args: &FetchArgs) -> Result<Config, Error> {
+    let flags: BTreeMap<&str, String> = [
+        (config::BASE_URL, &args.base_url),
+        (config::TIMEOUT_SECS, &args.timeout_secs),
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| value.clone().map(|v| (name, v)))
+    .collect();
+    // Only the fetch settings matter here: a live target's other
+    // requirements do not apply to reading a document.
+    Config::from_lookup(|name| match name {
+        config::BASE_URL | config::TIMEOUT_SECS | config::API_KEY => flags
+            .get(name)
+            .cloned()
+            .or_else(|| std::env::var(name).ok()),
+        _ => None,
+    })
+}
+
+async fn fetch(args: &FetchArgs) -> Result<serde_json::Value, Error> {
+    let settings = fetch_settings(args)?;
+    drift::fetch(
+        &settings.base_url,
+        settings.api_key.as_ref(),
+        settings.limits.timeout,
+    )
+    .await
+}
+
+async fn spec_diff(args: &SpecDiffArgs) -> Result<ExitCode, Error> {
+    let vendored = match args.spec.as_deref().map(str::trim) {
+        Some(path) if !path.is_empty() => Spec::from_path(path)?,
+        _ => Spec::embedded()?,
+    };
+    let fetched = fetch(&args.fetch).await?;
+    let scope = args
+        .scope
+        .clone()
+        .unwrap_or_else(|| drift::default_scope(vendored.document()));
+    let changes = drift::diff(vendored.document(), &fetched, &scope);
+    let base = fetch_settings(&args.fetch)?.base_url;
+    if changes.is_empty() {
+        println!("no drift: {base}/openapi.json matches the vendored spec under {scope}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{} difference(s) between the vendored spec and {base}/openapi.json under {scope}:",
+        changes.len()
+    );
+    for change in &changes {
+        println!("  {change}");
+    }
+    println!(
+        "Review with `openfunnel-contract spec pull --output spec/openapi.fetched.json`; update spec/ and its provenance notes deliberately."
+    );
+    Ok(ExitCode::from(1))
+}
+
+async fn spec_pull(args: &SpecPullArgs) -> Result<ExitCode, Error> {
+    let document = fetch(&args.fetch).await?;
+    let text = drift::to_sorted_pretty(&document);
+    match args
+        .output
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        Some(path) => std::fs::write(path, &text).map_err(|source| Error::Output {
+            path: path.into(),
+            source,
+        })?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout.write_all(text.as_bytes());
+            let _ = stdout.flush();
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn setup_error(error: &Error) -> ExitCode {

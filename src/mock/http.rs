@@ -100,10 +100,16 @@ pub(crate) struct Shared {
     clock: Box<dyn Clock>,
     offset: Mutex<Duration>,
     fault: Option<Box<dyn Fault>>,
+    latency: Duration,
 }
 
 impl Shared {
-    pub fn new(store: Store, clock: Box<dyn Clock>, fault: Option<Box<dyn Fault>>) -> Shared {
+    pub fn new(
+        store: Store,
+        clock: Box<dyn Clock>,
+        fault: Option<Box<dyn Fault>>,
+        latency: Duration,
+    ) -> Shared {
         Shared {
             inner: Mutex::new(Inner {
                 store,
@@ -113,6 +119,7 @@ impl Shared {
             clock,
             offset: Mutex::new(Duration::ZERO),
             fault,
+            latency,
         }
     }
 
@@ -140,10 +147,21 @@ pub(crate) struct Handler(pub Arc<Shared>);
 
 impl Respond for Handler {
     fn respond(&self, request: &Request) -> ResponseTemplate {
+        let template = self.answer(request).into_template();
+        if self.0.latency.is_zero() {
+            template
+        } else {
+            template.set_delay(self.0.latency)
+        }
+    }
+}
+
+impl Handler {
+    fn answer(&self, request: &Request) -> Answer {
         let now = self.0.now();
         let mut inner = self.0.lock();
         let Some(fault) = &self.0.fault else {
-            return handle(&mut inner, request, now).into_template();
+            return handle(&mut inner, request, now);
         };
         let route = route(request.url.path());
         let key = header(request, "x-api-key");
@@ -168,7 +186,7 @@ impl Respond for Handler {
         };
         drop(inner);
         fault.apply(&call, &mut answer);
-        answer.into_template()
+        answer
     }
 }
 

@@ -185,6 +185,7 @@ pub struct MockApiBuilder {
     cfg: Config,
     fixtures: bool,
     fault: Option<Box<dyn Fault>>,
+    latency: Duration,
 }
 
 impl std::fmt::Debug for MockApiBuilder {
@@ -222,6 +223,7 @@ impl Default for MockApiBuilder {
             },
             fixtures: true,
             fault: None,
+            latency: Duration::ZERO,
         }
     }
 }
@@ -299,6 +301,13 @@ impl MockApiBuilder {
         self
     }
 
+    /// Delays every answer by `latency` (real time, without blocking the
+    /// server), to stand in for a remote deployment in benchmarks.
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
+    }
+
     /// Starts the mock. Must run inside a Tokio runtime (with timers).
     ///
     /// # Errors
@@ -324,7 +333,7 @@ impl MockApiBuilder {
         } else {
             Vec::new()
         };
-        let shared = Arc::new(Shared::new(store, clock, self.fault));
+        let shared = Arc::new(Shared::new(store, clock, self.fault, self.latency));
         let server = MockServer::builder()
             .listener(listener)
             .disable_request_recording()

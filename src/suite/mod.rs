@@ -26,6 +26,9 @@ pub struct Rule {
     pub title: &'static str,
     /// The documentation it rests on.
     pub because: &'static str,
+    /// True when, with writes allowed, the rule may change a live fixture
+    /// that is not terminal; such rules never run concurrently with others.
+    pub changes_fixtures: bool,
     run: for<'a> fn(&'a mut Session) -> RuleFuture<'a>,
 }
 
@@ -41,10 +44,9 @@ impl Rule {
     /// Runs the rule on `target` and reports what happened.
     pub async fn run(&self, target: &Target, options: &SuiteOptions) -> RuleReport {
         let started = Instant::now();
-        let before = target.requests_sent();
         let mut session = Session::new(target.clone(), options.clone(), self.id);
         let result = (self.run)(&mut session).await;
-        let (mut failures, notes) = session.finish();
+        let (mut failures, notes, requests) = session.finish();
         let outcome = match result {
             Err(Stop::Fail(violation)) => {
                 failures.push(*violation);
@@ -60,7 +62,7 @@ impl Rule {
             because: self.because,
             outcome,
             notes,
-            requests: target.requests_sent() - before,
+            requests,
             elapsed: started.elapsed(),
         }
     }
@@ -107,6 +109,8 @@ pub struct SuiteOptions {
     /// Generated job IDs per operation in the property rules; `None` reads
     /// `PROPTEST_CASES` (proptest's default 256 on the mock, 8 on live).
     pub cases: Option<u32>,
+    /// Run the rules one at a time also on live (default: concurrently).
+    pub sequential: bool,
 }
 
 impl SuiteOptions {
@@ -169,16 +173,43 @@ impl SuiteReport {
     }
 }
 
-/// Runs every rule (or those `options.only` selects) in order, then
-/// cancels every job the suite created, also when a rule failed.
+/// Runs every rule (or those `options.only` selects), then cancels every
+/// job the suite created, also when a rule failed.
+///
+/// On the mock the rules run one after another: they share its clock, and
+/// a fixed order keeps seeded IDs and reports reproducible. On live the
+/// rules run concurrently (the client's rate limit and budget still bound
+/// the whole run), except those that may change a fixture while writes are
+/// allowed, which run alone afterwards. Reports keep rule order either way.
 pub async fn run_suite(target: &Target, options: &SuiteOptions) -> SuiteReport {
-    let mut reports = Vec::new();
-    for rule in rules() {
-        if !options.only.is_empty() && !options.only.iter().any(|o| rule.id.contains(o.as_str())) {
-            continue;
+    let selected: Vec<&'static Rule> = rules()
+        .iter()
+        .filter(|rule| {
+            options.only.is_empty() || options.only.iter().any(|o| rule.id.contains(o.as_str()))
+        })
+        .collect();
+    let concurrent = target.kind() == crate::TargetKind::Live && !options.sequential;
+    let mut reports: Vec<RuleReport> = Vec::new();
+    let mut alone = Vec::new();
+    let mut tasks = tokio::task::JoinSet::new();
+    for rule in selected {
+        if concurrent && !(rule.changes_fixtures && target.allow_writes()) {
+            let (target, options) = (target.clone(), options.clone());
+            tasks.spawn(async move { rule.run(&target, &options).await });
+        } else {
+            alone.push(rule);
         }
+    }
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok(report) => reports.push(report),
+            Err(error) => std::panic::resume_unwind(error.into_panic()),
+        }
+    }
+    for rule in alone {
         reports.push(rule.run(target, options).await);
     }
+    reports.sort_by_key(|report| rules().iter().position(|rule| rule.id == report.id));
     cleanup(target).await;
     SuiteReport {
         target: describe_target(target),

@@ -2,6 +2,7 @@
 //! are silent a rule accepts every documented answer and says so in a note.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::AtomicU32;
 use std::sync::{Arc, Mutex};
 
 use proptest::test_runner::{
@@ -10,6 +11,7 @@ use proptest::test_runner::{
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use super::session::send_counted;
 use super::{Rule, RuleFuture, Session, Stop, encode};
 use crate::lifecycle::{Control, check_control_answer, check_state_after, lifecycle, poll_state};
 use crate::strategies::{invalid_submit_body, odd_job_id, unknown_job_id};
@@ -17,10 +19,14 @@ use crate::{Exchange, JobState, Request, Target, TargetKind, Violation, check_ex
 
 macro_rules! rule {
     ($id:literal, $title:literal, $because:literal, $run:ident) => {
+        rule!($id, $title, $because, $run, changes_fixtures: false)
+    };
+    ($id:literal, $title:literal, $because:literal, $run:ident, changes_fixtures: $changes:literal) => {
         Rule {
             id: $id,
             title: $title,
             because: $because,
+            changes_fixtures: $changes,
             run: |session| -> RuleFuture<'_> { Box::pin($run(session)) },
         }
     };
@@ -55,25 +61,29 @@ pub(super) static ALL: &[Rule] = &[
         "resume-paused",
         "resume of a paused job answers 200 running with the path's job_id, and the job really resumes",
         "\"Resume a `paused` build from its checkpoint\"; 200: \"Resume accepted; the job is `running` again.\"",
-        resume_paused
+        resume_paused,
+        changes_fixtures: true
     ),
     rule!(
         "pause-paused",
         "pause of a paused job answers 200 (pausing or already paused)",
         "pause 200: \"Pause accepted; the job is now `pausing` (or already `paused`).\"",
-        pause_paused
+        pause_paused,
+        changes_fixtures: true
     ),
     rule!(
         "pause-running",
         "pause of a running job answers 200 pausing or paused and settles to paused within the wait limit",
         "\"The job flips to a transient `pausing` state, the in-flight process finishes and is written, then it settles to `paused`.\"",
-        pause_running
+        pause_running,
+        changes_fixtures: true
     ),
     rule!(
         "cancel-running",
         "cancel of a running job answers 200 cancelling, settles to cancelled, and keeps its delivered rows",
         "\"The job moves to a transient `cancelling` state and stops at its next checkpoint; whatever companies were already delivered stay readable\"",
-        cancel_running
+        cancel_running,
+        changes_fixtures: true
     ),
     rule!(
         "submit",
@@ -97,7 +107,8 @@ pub(super) static ALL: &[Rule] = &[
         "isolation-404",
         "another key's job gets 404 on poll, pause, resume and cancel, and is left unchanged",
         "\"Job not found for this API key.\"",
-        isolation_404
+        isolation_404,
+        changes_fixtures: true
     ),
     rule!(
         "pagination",
@@ -109,7 +120,8 @@ pub(super) static ALL: &[Rule] = &[
         "control-matrix",
         "pause, resume and cancel on a job in every reachable state answer as the lifecycle allows, and the next poll agrees",
         "the job states of the TAM Builder docs; silent cells accept 200 or 409 by their documented meanings",
-        control_matrix
+        control_matrix,
+        changes_fixtures: true
     ),
 ];
 
@@ -140,7 +152,7 @@ async fn prop_over_ids<S>(
     session: &mut Session,
     strategy: S,
     label: &str,
-    check: fn(&Target, &str) -> Result<(), Stop>,
+    check: fn(&Target, &AtomicU32, &str) -> Result<(), Stop>,
 ) -> Result<(), Stop>
 where
     S: proptest::strategy::Strategy<Value = String> + Send + 'static,
@@ -151,14 +163,26 @@ where
     let handle = tokio::runtime::Handle::current();
     let failures: Arc<Mutex<BTreeMap<String, Stop>>> = Arc::default();
     let recorded = failures.clone();
+    let sent = session.sent_counter();
+    // No usable answer (timeout, reset, body too large) is not about the
+    // ID: once one is seen, shrinking sends nothing more, so a server that
+    // never answers costs one timeout, not one per shrink step.
+    let no_answer = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stopped = no_answer.clone();
     let result = tokio::task::spawn_blocking(move || {
         let mut runner = TestRunner::new(config);
         runner.run(&strategy, |id| {
             let _guard = handle.enter();
-            match check(&target, &id) {
+            if stopped.load(std::sync::atomic::Ordering::SeqCst) {
+                return Ok(());
+            }
+            match check(&target, &sent, &id) {
                 Ok(()) => Ok(()),
                 Err(Stop::Skip(reason)) => Err(TestCaseError::reject(reason)),
                 Err(stop) => {
+                    if matches!(&stop, Stop::Fail(v) if v.kind == crate::ViolationKind::Transport) {
+                        stopped.store(true, std::sync::atomic::Ordering::SeqCst);
+                    }
                     recorded.lock().expect("lock").insert(id.clone(), stop);
                     Err(TestCaseError::fail(id))
                 }
@@ -176,9 +200,15 @@ where
         }
         Err(TestError::Fail(_, minimal)) => {
             let stop = failures.lock().expect("lock").remove(&minimal);
-            session.note(format!(
-                "{label}: shrunk to the minimal failing ID {minimal:?}"
-            ));
+            if no_answer.load(std::sync::atomic::Ordering::SeqCst) {
+                session.note(format!(
+                    "{label}: no usable answer for ID {minimal:?}; not shrunk"
+                ));
+            } else {
+                session.note(format!(
+                    "{label}: shrunk to the minimal failing ID {minimal:?}"
+                ));
+            }
             Err(stop.unwrap_or_else(|| {
                 Stop::Skip(format!("failing ID {minimal:?} lost its violation"))
             }))
@@ -188,8 +218,9 @@ where
 }
 
 /// Sends one request from a blocking thread.
-fn blocking_call(target: &Target, request: Request) -> Result<Exchange, Stop> {
-    let exchange = tokio::runtime::Handle::current().block_on(target.send(request))?;
+fn blocking_call(target: &Target, sent: &AtomicU32, request: Request) -> Result<Exchange, Stop> {
+    let exchange =
+        tokio::runtime::Handle::current().block_on(send_counted(target, sent, request))?;
     check_exchange(target.spec(), &exchange)?;
     Ok(exchange)
 }
@@ -211,31 +242,36 @@ fn job_requests(target: &Target, id: &str) -> Vec<(Request, &'static str)> {
 }
 
 async fn unknown_job_404(session: &mut Session) -> Result<(), Stop> {
-    prop_over_ids(session, unknown_job_id(), "unknown UUIDs", |target, id| {
-        for (request, op) in job_requests(target, id) {
-            let exchange = blocking_call(target, request)?;
-            if exchange.status() != 404 {
-                return Err(lifecycle(
-                    "unknown-job-404",
-                    &exchange,
-                    op,
-                    None,
-                    "404".into(),
-                    exchange.status().to_string(),
-                )
-                .because("\"Job not found for this API key.\"")
-                .into());
+    prop_over_ids(
+        session,
+        unknown_job_id(),
+        "unknown UUIDs",
+        |target, sent, id| {
+            for (request, op) in job_requests(target, id) {
+                let exchange = blocking_call(target, sent, request)?;
+                if exchange.status() != 404 {
+                    return Err(lifecycle(
+                        "unknown-job-404",
+                        &exchange,
+                        op,
+                        None,
+                        "404".into(),
+                        exchange.status().to_string(),
+                    )
+                    .because("\"Job not found for this API key.\"")
+                    .into());
+                }
             }
-        }
-        Ok(())
-    })
+            Ok(())
+        },
+    )
     .await
 }
 
 async fn odd_job_id_4xx(session: &mut Session) -> Result<(), Stop> {
-    prop_over_ids(session, odd_job_id(), "odd IDs", |target, id| {
+    prop_over_ids(session, odd_job_id(), "odd IDs", |target, sent, id| {
         for (request, op) in job_requests(target, id) {
-            let exchange = blocking_call(target, request)?;
+            let exchange = blocking_call(target, sent, request)?;
             if !(400..500).contains(&exchange.status()) {
                 return Err(lifecycle(
                     "odd-job-id-4xx",

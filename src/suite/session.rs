@@ -2,12 +2,15 @@
 //! soft failures, notes, and the common moves (poll, control, settle, walk
 //! pages).
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::Value;
 
 use super::{SuiteOptions, encode};
+use crate::coverage::TransitionTracker;
 use crate::lifecycle::{Control, lifecycle, poll_state};
 use crate::{ApiKey, Exchange, JobState, Request, SendError, Target, Violation, check_exchange};
 
@@ -43,6 +46,8 @@ pub struct Session {
     rule: &'static str,
     failures: Vec<Violation>,
     notes: Vec<String>,
+    transitions: TransitionTracker,
+    sent: Arc<AtomicU32>,
 }
 
 /// Pages read by [`Session::walk_pages`].
@@ -70,11 +75,21 @@ impl Session {
             rule,
             failures: Vec::new(),
             notes: Vec::new(),
+            transitions: TransitionTracker::default(),
+            sent: Arc::default(),
         }
     }
 
-    pub(crate) fn finish(self) -> (Vec<Violation>, Vec<String>) {
-        (self.failures, self.notes)
+    /// Failures, notes and the number of requests the rule sent.
+    pub(crate) fn finish(mut self) -> (Vec<Violation>, Vec<String>, u32) {
+        self.transitions.flush(&self.target);
+        let sent = self.sent.load(Ordering::SeqCst);
+        (self.failures, self.notes, sent)
+    }
+
+    /// The counter of requests this rule sent (shared with helper threads).
+    pub(crate) fn sent_counter(&self) -> Arc<AtomicU32> {
+        Arc::clone(&self.sent)
     }
 
     /// The target.
@@ -111,7 +126,7 @@ impl Session {
 
     /// Sends a request and runs the spec checks on the exchange.
     pub async fn call(&mut self, request: Request) -> Result<Exchange, Stop> {
-        let exchange = self.target.send(request).await?;
+        let exchange = send_counted(&self.target, &self.sent, request).await?;
         check_exchange(self.target.spec(), &exchange)?;
         Ok(exchange)
     }
@@ -130,7 +145,14 @@ impl Session {
         if let Some(key) = key {
             request = request.key(key);
         }
-        self.call(request).await
+        let exchange = self.call(request).await?;
+        if key == Some(self.target.api_key())
+            && exchange.status() == 200
+            && let Some(state) = poll_state(&exchange)
+        {
+            self.transitions.polled(&self.target, job, state);
+        }
+        Ok(exchange)
     }
 
     /// Polls a job with the target's key.
@@ -175,7 +197,12 @@ impl Session {
         if let Some(key) = key {
             request = request.key(key);
         }
-        self.call(request).await
+        let exchange = self.call(request).await?;
+        if key == Some(self.target.api_key()) {
+            self.transitions
+                .controlled(&self.target, control, job, exchange.status());
+        }
+        Ok(exchange)
     }
 
     /// Sends pause, resume or cancel with the target's key.
@@ -335,4 +362,19 @@ impl Session {
             }
         }
     }
+}
+
+/// Sends through the target and counts it for the rule when it reached the
+/// wire (a blocked or over-budget request is not sent; 429 retries are
+/// counted once).
+pub(crate) async fn send_counted(
+    target: &Target,
+    sent: &AtomicU32,
+    request: Request,
+) -> Result<Exchange, SendError> {
+    let result = target.send(request).await;
+    if matches!(result, Ok(_) | Err(SendError::Transport(_))) {
+        sent.fetch_add(1, Ordering::SeqCst);
+    }
+    result
 }

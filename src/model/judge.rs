@@ -1,0 +1,521 @@
+//! What a correct service may answer to one step, given what the model
+//! believes about the job, and how an answer narrows that belief. Every
+//! lifecycle judgement is the oracle's ([`crate::lifecycle`]); this file
+//! only lifts it from one state to a set of states.
+
+use std::fmt;
+
+use serde_json::Value;
+
+use super::StateSet;
+use crate::lifecycle::{Control, allowed_after, check_control_answer, lifecycle};
+use crate::{Exchange, JobState, Violation};
+
+/// Why a poll must show a state the model allows.
+const POLL_BECAUSE: &str = "between two observations a job moves only as lifecycle::reachable allows: pending → running → completed/failed, pausing → paused, cancelling → cancelled; terminal states never change";
+/// Why another key, or no job, gets 404.
+const NOT_FOUND_BECAUSE: &str = "resume 404: \"Job not found for this API key\"; the sibling bulk-lookalike API: \"404 if no job with that id exists for your API key\"";
+/// Why delivered rows never shrink.
+const ROWS_BECAUSE: &str = "processed: \"Unique qualified companies so far (advances live as bands complete)\"; rows delivered so far stay readable after pause and cancel";
+/// Why a submit answers pending.
+const SUBMIT_BECAUSE: &str = "submit: \"The endpoint immediately returns a `job_id`.\"; status: \"Job status at submit time (always pending).\"";
+
+/// One answer a correct service may give: a status and, when the body
+/// `status` is known, the values it may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AllowedAnswer {
+    /// The HTTP status.
+    pub status: u16,
+    /// The body `status` values allowed; `None`: not judged.
+    pub body_status: Option<StateSet>,
+}
+
+impl fmt::Display for AllowedAnswer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.body_status {
+            Some(states) => write!(f, "{} with status {states}", self.status),
+            None => write!(f, "{}", self.status),
+        }
+    }
+}
+
+/// Every answer a correct service may give to one step, and the belief it
+/// rests on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Allowed {
+    /// The answers, any of which is correct.
+    pub answers: Vec<AllowedAnswer>,
+    /// What a 200 body must also satisfy, e.g. `processed at least 30`.
+    pub conditions: Vec<String>,
+    /// What the model knew, e.g. `job #1 may be paused`.
+    pub given: String,
+}
+
+impl Allowed {
+    fn one(status: u16, body_status: Option<StateSet>, given: String) -> Allowed {
+        Allowed {
+            answers: vec![AllowedAnswer {
+                status,
+                body_status,
+            }],
+            conditions: Vec::new(),
+            given,
+        }
+    }
+
+    /// True when `exchange`'s status and body `status` are one of the
+    /// answers.
+    pub fn admits(&self, exchange: &Exchange) -> bool {
+        let shown = exchange
+            .body_str("status")
+            .and_then(|s| s.parse::<JobState>().ok());
+        self.answers.iter().any(|a| {
+            a.status == exchange.status()
+                && a.body_status
+                    .is_none_or(|set| shown.is_some_and(|s| set.contains(s)))
+        })
+    }
+}
+
+impl fmt::Display for Allowed {
+    /// `200 with status pausing or paused, or 409 (job #1 may be …)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let answers: Vec<String> = self
+            .answers
+            .iter()
+            .map(|a| match a.status {
+                200 if !self.conditions.is_empty() => {
+                    format!("{a}, {}", self.conditions.join(" and "))
+                }
+                _ => a.to_string(),
+            })
+            .collect();
+        match answers.as_slice() {
+            [] => f.write_str("nothing")?,
+            [one] => f.write_str(one)?,
+            [init @ .., last] => write!(f, "{}, or {last}", init.join(", "))?,
+        }
+        write!(f, " ({})", self.given)
+    }
+}
+
+/// What the model believes about one job it knows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Belief {
+    /// The job's number in the sequence (`job #n`).
+    pub number: usize,
+    /// Its ID.
+    pub id: String,
+    /// The states it may be in now (closed under [`StateSet::closure`]).
+    pub states: StateSet,
+    /// The most `processed` a poll has shown.
+    pub processed: Option<u64>,
+    /// The most rows the first page has shown.
+    pub first_page_rows: usize,
+}
+
+impl Belief {
+    /// A job first seen in `state` (a submit: `pending`).
+    pub fn new(number: usize, id: String, state: JobState) -> Belief {
+        Belief {
+            number,
+            id,
+            states: StateSet::reachable_from(state),
+            processed: None,
+            first_page_rows: 0,
+        }
+    }
+
+    fn given(&self) -> String {
+        format!("job #{} may be {}", self.number, self.states)
+    }
+}
+
+/// The answers to a poll of one's own job: 200 with a state the job may
+/// be in. With a cursor the docs are silent on pages not written yet and
+/// on cursor names, so 404 and 422 (their documented meanings) are
+/// allowed too.
+pub fn allowed_poll(belief: &Belief, cursor: bool) -> Allowed {
+    let mut allowed = Allowed::one(200, Some(belief.states), belief.given());
+    if let Some(floor) = belief.processed.filter(|p| *p > 0) {
+        allowed
+            .conditions
+            .push(format!("processed at least {floor}"));
+    }
+    if !cursor && belief.first_page_rows > 0 {
+        allowed.conditions.push(format!(
+            "at least {} rows on the first page",
+            belief.first_page_rows
+        ));
+    }
+    if cursor {
+        for status in [404, 422] {
+            allowed.answers.push(AllowedAnswer {
+                status,
+                body_status: None,
+            });
+        }
+    }
+    allowed
+}
+
+/// The answers to a control call on one's own job, lifted from
+/// [`check_control_answer`]: 409 when the job may have finished, 200 with
+/// a documented body `status` when it may still be working.
+pub fn allowed_control(belief: &Belief, control: Control) -> Allowed {
+    let mut answers = Vec::new();
+    if belief.states.any_unfinished() {
+        answers.push(AllowedAnswer {
+            status: 200,
+            body_status: Some(StateSet::of(control.accepted_statuses())),
+        });
+    }
+    if belief.states.any_terminal() {
+        answers.push(AllowedAnswer {
+            status: 409,
+            body_status: None,
+        });
+    }
+    Allowed {
+        answers,
+        conditions: Vec::new(),
+        given: belief.given(),
+    }
+}
+
+/// The answers when the job is not the caller's, or no job has the ID.
+pub fn allowed_not_found(given: String) -> Allowed {
+    Allowed::one(404, None, given)
+}
+
+/// The answers to a submit with a valid body.
+pub fn allowed_submit() -> Allowed {
+    Allowed::one(
+        200,
+        Some(StateSet::of(&[JobState::Pending])),
+        "a valid body".into(),
+    )
+}
+
+/// Where a job believed in `before` may be after `control` answered
+/// `status` (with body `status` `shown`): the union of
+/// [`allowed_after`] over the states the answer was allowed for, cut to
+/// what the body says (a 200 `paused` to a pause means paused).
+pub fn after_control(
+    before: StateSet,
+    control: Control,
+    status: u16,
+    shown: Option<JobState>,
+) -> StateSet {
+    let mut after = before
+        .iter()
+        .filter(|b| match status {
+            409 => StateSet::reachable_from(*b).any_terminal(),
+            200 => StateSet::reachable_from(*b).any_unfinished(),
+            _ => false,
+        })
+        .fold(StateSet::EMPTY, |acc, b| {
+            acc.union(allowed_after(control, b, status).into_iter().collect())
+        });
+    if let (200, Some(shown)) = (status, shown) {
+        after = after.intersect(StateSet::reachable_from(shown));
+    }
+    after
+}
+
+/// Where a job believed in `before` may be after `control`, whatever a
+/// correct service answered: the union of [`after_control`] over the
+/// allowed answers. What the reference machine keeps, as it sees no
+/// answers.
+pub fn after_any_answer(before: StateSet, control: Control) -> StateSet {
+    let conflict = after_control(before, control, 409, None);
+    control
+        .accepted_statuses()
+        .iter()
+        .fold(conflict, |acc, shown| {
+            acc.union(after_control(before, control, 200, Some(*shown)))
+        })
+}
+
+fn op_of(control: Option<Control>) -> &'static str {
+    control.map_or("pollTamBuildJob", Control::operation_id)
+}
+
+/// A violation of the model: the exchange is not among `allowed`.
+pub fn not_allowed(
+    exchange: &Exchange,
+    control: Option<Control>,
+    allowed: &Allowed,
+    because: &str,
+) -> Violation {
+    let actual = match exchange.body_str("status") {
+        Some(status) if exchange.status() == 200 => {
+            format!("{} with status {status:?}", exchange.status())
+        }
+        _ => exchange.status().to_string(),
+    };
+    lifecycle(
+        "model",
+        exchange,
+        op_of(control),
+        None,
+        allowed.to_string(),
+        actual,
+    )
+    .because(because)
+}
+
+/// Judges a control answer on one's own job by the oracle: allowed when
+/// [`check_control_answer`] accepts it for some state the job may be in.
+pub fn judge_control(
+    belief: &Belief,
+    control: Control,
+    exchange: &Exchange,
+) -> Result<(), Violation> {
+    let accepted = belief
+        .states
+        .iter()
+        .any(|b| check_control_answer(control, b, exchange).is_ok());
+    if accepted {
+        same_job_id(belief, exchange, Some(control))
+    } else {
+        Err(not_allowed(
+            exchange,
+            Some(control),
+            &allowed_control(belief, control),
+            control.doc(),
+        ))
+    }
+}
+
+/// Judges a poll of one's own job: an allowed answer, the path's `job_id`,
+/// and never fewer delivered companies than seen before.
+pub fn judge_poll(belief: &Belief, cursor: bool, exchange: &Exchange) -> Result<(), Violation> {
+    let allowed = allowed_poll(belief, cursor);
+    if !allowed.admits(exchange) {
+        return Err(not_allowed(exchange, None, &allowed, POLL_BECAUSE));
+    }
+    if exchange.status() != 200 {
+        return Ok(());
+    }
+    same_job_id(belief, exchange, None)?;
+    let body = exchange.json();
+    if let (Some(floor), Some(now)) = (
+        belief.processed,
+        body.get("processed").and_then(Value::as_u64),
+    ) && now < floor
+    {
+        return Err(shrunk(exchange, "/processed", floor, now, belief));
+    }
+    let rows = rows_of(&body);
+    if !cursor && rows < belief.first_page_rows {
+        return Err(shrunk(
+            exchange,
+            "/rows",
+            belief.first_page_rows as u64,
+            rows as u64,
+            belief,
+        ));
+    }
+    Ok(())
+}
+
+/// Judges a request that must find no job.
+pub fn judge_not_found(
+    given: String,
+    control: Option<Control>,
+    exchange: &Exchange,
+) -> Result<(), Violation> {
+    let allowed = allowed_not_found(given);
+    if allowed.admits(exchange) {
+        Ok(())
+    } else {
+        Err(not_allowed(exchange, control, &allowed, NOT_FOUND_BECAUSE))
+    }
+}
+
+/// Judges a submit: 200 `pending` with a `job_id` no known job has.
+pub fn judge_submit<'a>(
+    known: impl IntoIterator<Item = &'a Belief>,
+    exchange: &Exchange,
+) -> Result<String, Violation> {
+    let allowed = allowed_submit();
+    if !allowed.admits(exchange) {
+        let mut violation = not_allowed(exchange, None, &allowed, SUBMIT_BECAUSE);
+        violation.operation_id = Some("submitTamBuildJob".into());
+        return Err(violation);
+    }
+    let id = exchange.body_str("job_id").unwrap_or_default();
+    let clash = known.into_iter().find(|b| b.id == id);
+    if id.is_empty() || clash.is_some() {
+        let actual = match clash {
+            Some(b) => format!("the ID of job #{}", b.number),
+            None => "none".into(),
+        };
+        return Err(lifecycle(
+            "model",
+            exchange,
+            "submitTamBuildJob",
+            Some("/job_id"),
+            "the ID of a new job".into(),
+            actual,
+        )
+        .because(SUBMIT_BECAUSE));
+    }
+    Ok(id)
+}
+
+/// Narrows a belief from an allowed poll answer.
+pub fn learn_poll(belief: &mut Belief, cursor: bool, exchange: &Exchange) {
+    if exchange.status() != 200 {
+        return;
+    }
+    if let Some(shown) = exchange.body_str("status").and_then(|s| s.parse().ok()) {
+        belief.states = StateSet::reachable_from(shown);
+    }
+    let body = exchange.json();
+    if let Some(now) = body.get("processed").and_then(Value::as_u64) {
+        belief.processed = Some(belief.processed.map_or(now, |p| p.max(now)));
+    }
+    if !cursor {
+        belief.first_page_rows = belief.first_page_rows.max(rows_of(&body));
+    }
+}
+
+/// Narrows a belief from an allowed control answer.
+pub fn learn_control(belief: &mut Belief, control: Control, exchange: &Exchange) {
+    let shown = exchange.body_str("status").and_then(|s| s.parse().ok());
+    belief.states = after_control(belief.states, control, exchange.status(), shown);
+}
+
+fn rows_of(body: &Value) -> usize {
+    body.get("rows")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len)
+}
+
+fn same_job_id(
+    belief: &Belief,
+    exchange: &Exchange,
+    control: Option<Control>,
+) -> Result<(), Violation> {
+    match exchange.body_str("job_id") {
+        Some(id) if exchange.status() == 200 && id != belief.id => Err(lifecycle(
+            "model",
+            exchange,
+            op_of(control),
+            Some("/job_id"),
+            format!("the path's job_id (job #{})", belief.number),
+            format!("{id:?}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn shrunk(exchange: &Exchange, pointer: &str, floor: u64, now: u64, belief: &Belief) -> Violation {
+    lifecycle(
+        "model",
+        exchange,
+        "pollTamBuildJob",
+        Some(pointer),
+        format!(
+            "at least {floor} (job #{} showed that many before)",
+            belief.number
+        ),
+        now.to_string(),
+    )
+    .because(ROWS_BECAUSE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Request, Response};
+    use reqwest::Method;
+    use serde_json::json;
+
+    fn answer(status: u16, body_status: Option<&str>) -> Exchange {
+        let body = match body_status {
+            Some(s) => json!({"job_id": "j", "status": s, "message": "m"}),
+            None => json!({"detail": "d"}),
+        };
+        Exchange::new(
+            Request::new(Method::POST, "/api/v1/tam/build/j/pause"),
+            Response::json(status, &body),
+        )
+    }
+
+    /// The lifted oracle and the displayed answers agree, for every
+    /// closed belief, control and answer.
+    #[test]
+    fn allowed_control_agrees_with_the_oracle() {
+        let closed: std::collections::BTreeSet<u8> = (0..=u8::MAX)
+            .map(|bits| {
+                JobState::ALL
+                    .into_iter()
+                    .filter(|s| bits & (1 << (*s as u8)) != 0)
+                    .collect::<StateSet>()
+                    .closure()
+            })
+            .filter(|set| !set.is_empty())
+            .map(|set| set.iter().fold(0u8, |acc, s| acc | (1 << (s as u8))))
+            .collect();
+        for bits in closed {
+            let states: StateSet = JobState::ALL
+                .into_iter()
+                .filter(|s| bits & (1 << (*s as u8)) != 0)
+                .collect();
+            let belief = Belief {
+                states,
+                ..Belief::new(0, "j".into(), JobState::Pending)
+            };
+            for control in Control::ALL {
+                let allowed = allowed_control(&belief, control);
+                for status in [200, 404, 409, 422] {
+                    for shown in [
+                        None,
+                        Some("pausing"),
+                        Some("paused"),
+                        Some("running"),
+                        Some("cancelling"),
+                        Some("completed"),
+                    ] {
+                        let exchange = answer(status, shown);
+                        assert_eq!(
+                            judge_control(&belief, control, &exchange).is_ok(),
+                            allowed.admits(&exchange),
+                            "{control} on {states:?} answered {status} {shown:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn answers_narrow_the_belief() {
+        use JobState::*;
+        let running = StateSet::reachable_from(Running);
+        assert_eq!(
+            after_control(running, Control::Pause, 200, Some(Paused)),
+            StateSet::of(&[Paused])
+        );
+        assert_eq!(
+            after_control(running, Control::Pause, 409, None),
+            StateSet::of(&[Completed, Failed])
+        );
+        let cancelling = StateSet::reachable_from(Cancelling);
+        assert_eq!(
+            after_control(cancelling, Control::Resume, 409, None),
+            StateSet::of(&[Completed, Failed, Cancelled])
+        );
+        assert_eq!(
+            after_any_answer(StateSet::of(&[Paused]), Control::Cancel),
+            StateSet::reachable_from(Cancelling)
+        );
+        assert_eq!(
+            after_control(StateSet::of(&[Cancelled]), Control::Resume, 409, None),
+            StateSet::of(&[Cancelled])
+        );
+    }
+}

@@ -1,0 +1,417 @@
+//! The system under test: any [`Target`], driven one [`Step`] at a time
+//! (async calls through a Tokio runtime's `block_on`), every exchange
+//! checked by [`check_exchange`] and judged by the model, which then
+//! narrows its belief from the answer.
+
+use reqwest::Method;
+use serde_json::json;
+use tokio::runtime::{Handle, Runtime};
+
+use super::judge::{self, Allowed, Belief};
+use super::plan::{JobRef, Key, LifecycleModel, Plan, Step, Who};
+use crate::lifecycle::Control;
+use crate::spec::encode_segment;
+use crate::{ApiKey, Exchange, JobState, Request, SendError, Target, Violation, check_exchange};
+
+/// The query every submit of the model sends.
+pub const SUBMIT_QUERY: &str = "openfunnel-contract model: cloud observability tools";
+
+/// What happened at one step, for the printed sequence.
+#[derive(Debug, Clone)]
+pub struct StepRecord {
+    /// 1-based.
+    pub number: usize,
+    /// The step.
+    pub step: Step,
+    /// One line: `pause job #1 as key A`.
+    pub title: String,
+    /// The key the request carried.
+    pub key: Option<Key>,
+    /// The request, for steps that send one.
+    pub request: Option<Request>,
+    /// Status and body `status` of the answer.
+    pub answer: Option<(u16, Option<String>)>,
+    /// What the model allowed.
+    pub allowed: Option<Allowed>,
+    /// What the step found wrong.
+    pub violation: Option<Violation>,
+}
+
+/// A target under a sequence, with the model's belief about each job.
+#[derive(Debug)]
+pub struct ModelSut {
+    handle: Handle,
+    target: Target,
+    beliefs: Vec<(Key, Belief)>,
+    submitted: Vec<String>,
+    records: Vec<StepRecord>,
+    halted: Option<String>,
+    /// Owned when the SUT made its own; last, so it outlives the target.
+    runtime: Option<Runtime>,
+}
+
+impl ModelSut {
+    /// Drives `target` on the runtime behind `handle` (a multi-thread
+    /// runtime: `Handle::block_on` drives its IO from any thread).
+    pub fn new(handle: Handle, target: Target) -> ModelSut {
+        ModelSut {
+            handle,
+            target,
+            beliefs: Vec::new(),
+            submitted: Vec::new(),
+            records: Vec::new(),
+            halted: None,
+            runtime: None,
+        }
+    }
+
+    /// A fresh embedded mock (seed 0, manual clock) on a runtime of its
+    /// own, as [`ModelTest`] uses per test case.
+    ///
+    /// # Panics
+    /// When the runtime or the mock cannot start.
+    pub fn on_new_mock() -> ModelSut {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("a Tokio runtime");
+        let target = runtime
+            .block_on(Target::mock())
+            .expect("the embedded mock starts");
+        let mut sut = ModelSut::new(runtime.handle().clone(), target);
+        sut.runtime = Some(runtime);
+        sut
+    }
+
+    /// The target.
+    pub fn target(&self) -> &Target {
+        &self.target
+    }
+
+    /// Every step run so far.
+    pub fn records(&self) -> &[StepRecord] {
+        &self.records
+    }
+
+    /// Why the sequence stopped early (budget spent, write guard), if it did.
+    pub fn halted(&self) -> Option<&str> {
+        self.halted.as_deref()
+    }
+
+    /// Runs one step. `Err` when the answer is not one a correct service
+    /// may give (or breaks the spec); the step is recorded either way.
+    /// After a halt, steps are recorded as not run.
+    pub fn step(&mut self, step: &Step) -> Result<(), Box<Violation>> {
+        let mut record = StepRecord {
+            number: self.records.len() + 1,
+            step: step.clone(),
+            title: self.title(step),
+            key: None,
+            request: None,
+            answer: None,
+            allowed: None,
+            violation: None,
+        };
+        let result = if self.halted.is_some() {
+            Ok(())
+        } else {
+            self.run(step, &mut record)
+        };
+        if let Err(violation) = &result {
+            record.violation = Some((**violation).clone());
+        }
+        self.records.push(record);
+        result
+    }
+
+    /// Checks the model against itself: each belief lies within what the
+    /// reference machine allows without seeing answers.
+    pub fn check_against(&self, plan: &Plan) -> Result<(), String> {
+        if self.halted.is_some() {
+            return Ok(());
+        }
+        for ((owner, belief), planned) in self.beliefs.iter().zip(&plan.jobs) {
+            if *owner != planned.owner || !belief.states.is_subset(planned.states) {
+                return Err(format!(
+                    "job #{}: believed {:?} of {owner}, the reference allows {:?} of {}",
+                    belief.number, belief.states, planned.states, planned.owner
+                ));
+            }
+        }
+        if self.beliefs.len() != plan.jobs.len() {
+            return Err(format!(
+                "{} jobs believed, {} planned",
+                self.beliefs.len(),
+                plan.jobs.len()
+            ));
+        }
+        Ok(())
+    }
+
+    /// On live, cancels the jobs this sequence submitted that may still be
+    /// working (cancel is free); answers are ignored.
+    pub fn teardown(self) {
+        if self.target.as_mock().is_some() {
+            return;
+        }
+        for id in &self.submitted {
+            let unfinished = self
+                .beliefs
+                .iter()
+                .any(|(_, b)| &b.id == id && b.states.any_unfinished());
+            if unfinished {
+                let request = Request::new(Method::POST, format!("{}/cancel", job_path(id)))
+                    .key(self.target.api_key());
+                let _ = self.handle.block_on(self.target.send(request));
+            }
+        }
+    }
+
+    fn title(&self, step: &Step) -> String {
+        let name = |job: &JobRef| match job.index(self.beliefs.len()) {
+            Some(n) => format!("job #{n}"),
+            None => "an unknown job ID".to_owned(),
+        };
+        let sender = |job: &JobRef, by: Who| match (by, job) {
+            (Who::Other, JobRef::Job(_)) => format!("{} (not its owner)", self.sender(job, by)),
+            _ => self.sender(job, by).to_string(),
+        };
+        let next = self.beliefs.len();
+        match step {
+            Step::Seed { key, state } => format!("seed a {state} job of {key} → job #{next}"),
+            Step::Submit { key } => format!("submit as {key} → job #{next}"),
+            Step::Poll { job, by, cursor } => {
+                let page = cursor.map_or(String::new(), |c| format!(" at page_{c:04}"));
+                format!("poll {}{page} as {}", name(job), sender(job, *by))
+            }
+            Step::Control { control, job, by } => {
+                format!("{control} {} as {}", name(job), sender(job, *by))
+            }
+            Step::Tick { bands } => format!(
+                "let {bands} band duration{} pass",
+                if *bands == 1 { "" } else { "s" }
+            ),
+        }
+    }
+
+    fn key(&self, key: Key) -> ApiKey {
+        match key {
+            Key::A => self.target.api_key().clone(),
+            Key::B => self
+                .target
+                .other_api_key()
+                .cloned()
+                .unwrap_or_else(|| self.target.api_key().clone()),
+        }
+    }
+
+    fn sender(&self, job: &JobRef, by: Who) -> Key {
+        let owner = job
+            .index(self.beliefs.len())
+            .map_or(Key::A, |n| self.beliefs[n].0);
+        if by == Who::Owner {
+            owner
+        } else {
+            owner.other()
+        }
+    }
+
+    fn run(&mut self, step: &Step, record: &mut StepRecord) -> Result<(), Box<Violation>> {
+        match step {
+            Step::Seed { key, state } => {
+                let id = match self.target.as_mock() {
+                    Some(mock) => mock.seed_job(&self.key(*key), *state),
+                    None => match self.target.job_in(*state) {
+                        Ok(id) => id,
+                        Err(reason) => {
+                            self.halted = Some(reason);
+                            return Ok(());
+                        }
+                    },
+                };
+                let number = self.beliefs.len();
+                self.beliefs.push((*key, Belief::new(number, id, *state)));
+                Ok(())
+            }
+            Step::Tick { bands } => {
+                let by = self.target.poll_interval() * *bands;
+                self.handle.block_on(self.target.pass_time(by));
+                Ok(())
+            }
+            Step::Submit { key } => {
+                let request = Request::new(Method::POST, "/api/v1/tam/build")
+                    .key(&self.key(*key))
+                    .json(&json!({ "query": SUBMIT_QUERY }));
+                let allowed = judge::allowed_submit();
+                let Some(exchange) = self.send(request, *key, allowed, record)? else {
+                    return Ok(());
+                };
+                let id = judge::judge_submit(self.beliefs.iter().map(|(_, b)| b), &exchange)?;
+                self.target.note_created(&id);
+                self.submitted.push(id.clone());
+                let number = self.beliefs.len();
+                self.beliefs
+                    .push((*key, Belief::new(number, id, JobState::Pending)));
+                Ok(())
+            }
+            Step::Poll { job, by, cursor } => {
+                let sender = self.sender(job, *by);
+                let (id, own) = self.resolve(job, *by);
+                let mut request = Request::new(Method::GET, job_path(&id)).key(&self.key(sender));
+                if let Some(page) = cursor {
+                    request = request.query("cursor", &format!("page_{page:04}"));
+                }
+                let allowed = match own {
+                    Some(n) => judge::allowed_poll(&self.beliefs[n].1, cursor.is_some()),
+                    None => judge::allowed_not_found(self.not_found_given(job, sender)),
+                };
+                let Some(exchange) = self.send(request, sender, allowed, record)? else {
+                    return Ok(());
+                };
+                match own {
+                    Some(n) => {
+                        let belief = &mut self.beliefs[n].1;
+                        judge::judge_poll(belief, cursor.is_some(), &exchange)?;
+                        judge::learn_poll(belief, cursor.is_some(), &exchange);
+                        Ok(())
+                    }
+                    None => Ok(judge::judge_not_found(
+                        self.not_found_given(job, sender),
+                        None,
+                        &exchange,
+                    )?),
+                }
+            }
+            Step::Control { control, job, by } => {
+                let sender = self.sender(job, *by);
+                let (id, own) = self.resolve(job, *by);
+                let request = Request::new(
+                    Method::POST,
+                    format!("{}/{}", job_path(&id), control.verb()),
+                )
+                .key(&self.key(sender));
+                let allowed = match own {
+                    Some(n) => judge::allowed_control(&self.beliefs[n].1, *control),
+                    None => judge::allowed_not_found(self.not_found_given(job, sender)),
+                };
+                let Some(exchange) = self.send(request, sender, allowed, record)? else {
+                    return Ok(());
+                };
+                self.judge_control(*control, job, own, sender, &exchange)
+            }
+        }
+    }
+
+    fn judge_control(
+        &mut self,
+        control: Control,
+        job: &JobRef,
+        own: Option<usize>,
+        sender: Key,
+        exchange: &Exchange,
+    ) -> Result<(), Box<Violation>> {
+        match own {
+            Some(n) => {
+                let belief = &mut self.beliefs[n].1;
+                judge::judge_control(belief, control, exchange)?;
+                judge::learn_control(belief, control, exchange);
+                Ok(())
+            }
+            None => Ok(judge::judge_not_found(
+                self.not_found_given(job, sender),
+                Some(control),
+                exchange,
+            )?),
+        }
+    }
+
+    /// The ID a step names, and the job's index when the sender owns it.
+    fn resolve(&self, job: &JobRef, by: Who) -> (String, Option<usize>) {
+        match (job, job.index(self.beliefs.len())) {
+            (_, Some(n)) => (
+                self.beliefs[n].1.id.clone(),
+                (by == Who::Owner).then_some(n),
+            ),
+            (JobRef::Unknown(id), None) => (id.clone(), None),
+            (JobRef::Job(_), None) => (String::new(), None),
+        }
+    }
+
+    fn not_found_given(&self, job: &JobRef, sender: Key) -> String {
+        match job.index(self.beliefs.len()) {
+            Some(n) => format!("job #{n} is not {sender}'s"),
+            None => "no job has this ID".to_owned(),
+        }
+    }
+
+    /// Sends, records, and runs the spec checks. `Ok(None)`: not sent
+    /// (budget or write guard), the sequence halts.
+    fn send(
+        &mut self,
+        request: Request,
+        key: Key,
+        allowed: Allowed,
+        record: &mut StepRecord,
+    ) -> Result<Option<Exchange>, Box<Violation>> {
+        record.key = Some(key);
+        record.allowed = Some(allowed);
+        let sent = self.handle.block_on(self.target.send(request.clone()));
+        record.request = Some(
+            sent.as_ref()
+                .map_or(request, |exchange| exchange.request.clone()),
+        );
+        let exchange = match sent {
+            Ok(exchange) => exchange,
+            Err(SendError::Transport(violation)) => return Err(violation),
+            Err(other) => {
+                self.halted = Some(other.to_string());
+                return Ok(None);
+            }
+        };
+        record.answer = Some((exchange.status(), exchange.body_str("status")));
+        check_exchange(self.target.spec(), &exchange)?;
+        Ok(Some(exchange))
+    }
+}
+
+fn job_path(id: &str) -> String {
+    format!("/api/v1/tam/build/{}", encode_segment(id))
+}
+
+/// The model test as a [`proptest_state_machine::StateMachineTest`]: each
+/// case on a fresh embedded mock ([`ModelSut::on_new_mock`]); a step whose
+/// answer the model does not allow panics with the numbered sequence.
+/// [`super::ModelRunner`] runs the same steps on any target without
+/// panicking.
+#[derive(Debug, Clone, Copy)]
+pub struct ModelTest;
+
+impl proptest_state_machine::StateMachineTest for ModelTest {
+    type SystemUnderTest = ModelSut;
+    type Reference = LifecycleModel;
+
+    fn init_test(_plan: &Plan) -> ModelSut {
+        ModelSut::on_new_mock()
+    }
+
+    fn apply(mut sut: ModelSut, _plan: &Plan, step: Step) -> ModelSut {
+        if sut.step(&step).is_err() {
+            panic!(
+                "{}",
+                super::render::sequence(sut.records(), &super::render::describe(sut.target()))
+            );
+        }
+        sut
+    }
+
+    fn check_invariants(sut: &ModelSut, plan: &Plan) {
+        if let Err(bug) = sut.check_against(plan) {
+            panic!("the model contradicts its reference machine: {bug}");
+        }
+    }
+
+    fn teardown(sut: ModelSut, _plan: Plan) {
+        sut.teardown();
+    }
+}

@@ -1,0 +1,266 @@
+//! The `check` command end to end: formats, output files, colour only on a
+//! terminal, `--min-coverage`, `--deviations`, and exit codes (0 pass, 1
+//! fail, 2 set-up error). Every run selects a few rules (`--only`) to stay
+//! short; each test has its own files and mock, so tests can be sharded.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use openfunnel_contract::JobState;
+use openfunnel_contract::mock::{Answer, Call, MockApi, Operation};
+use openfunnel_contract::report::JSON_SCHEMA;
+use serde_json::{Value, json};
+
+fn cli(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_openfunnel-contract"));
+    for var in openfunnel_contract::config::ALL {
+        command.env_remove(var);
+    }
+    command
+        .env_remove("NO_COLOR")
+        .current_dir(std::env::temp_dir())
+        .args(args)
+        .envs(env.iter().copied());
+    command.output().expect("the CLI runs")
+}
+
+async fn cli_async(args: Vec<String>, env: Vec<(String, String)>) -> Output {
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        cli(&args, &env)
+    })
+    .await
+    .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A file under the temp dir, unique to this process and test.
+fn temp_file(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!(
+        "openfunnel-contract-cli-{}-{name}",
+        std::process::id()
+    ))
+}
+
+#[test]
+fn json_to_a_file_validates_against_the_schema() {
+    let file = temp_file("report.json");
+    let out = cli(
+        &[
+            "check",
+            "--only",
+            "pause-paused",
+            "--format",
+            "json",
+            "--output",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2), "--output needs a value");
+    let path = file.display().to_string();
+    let out = cli(
+        &[
+            "check",
+            "--only",
+            "pause-paused",
+            "--format",
+            "json",
+            "--output",
+            &path,
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "", "the report goes to the file only");
+    assert!(text(&out.stderr).contains("report written to"));
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let _ = std::fs::remove_file(&file);
+    let schema: Value = serde_json::from_str(JSON_SCHEMA).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    assert!(validator.is_valid(&report));
+    assert_eq!(report["rules"][0]["id"], "pause-paused");
+    assert_eq!(report["result"], "pass");
+}
+
+#[test]
+fn junit_from_the_environment_and_text_without_colour_when_piped() {
+    let out = cli(
+        &["check", "--only", "pause-paused"],
+        &[("OPENFUNNEL_FORMAT", "junit")],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let xml = text(&out.stdout);
+    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites"));
+    assert!(xml.contains("<testcase name=\"pause-paused\" classname=\"embedded mock\""));
+
+    let out = cli(&["check", "--only", "pause-paused"], &[]);
+    assert_eq!(out.status.code(), Some(0));
+    let report = text(&out.stdout);
+    assert!(!report.contains('\x1b'), "{report}");
+    assert!(report.contains("PASS pause-paused"));
+    assert!(report.trim_end().ends_with("— PASS"), "{report}");
+}
+
+#[test]
+fn bad_values_are_set_up_errors() {
+    type Case<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
+    let cases: [Case; 4] = [
+        (
+            &["check", "--format", "xml"],
+            &[],
+            "OPENFUNNEL_FORMAT: \"xml\" is not a format; use text, json or junit",
+        ),
+        (
+            &["check"],
+            &[("OPENFUNNEL_MIN_COVERAGE", "101")],
+            "OPENFUNNEL_MIN_COVERAGE: \"101\" is not a percentage from 0 to 100",
+        ),
+        (
+            &["check", "--min-coverage", "lots"],
+            &[],
+            "OPENFUNNEL_MIN_COVERAGE: \"lots\" is not a percentage",
+        ),
+        (
+            &["check", "--deviations", "/nonexistent/deviations.json"],
+            &[],
+            "OPENFUNNEL_DEVIATIONS: cannot read /nonexistent/deviations.json",
+        ),
+    ];
+    for (args, env, expected) in cases {
+        let out = cli(args, env);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert_eq!(text(&out.stdout), "", "no report after a set-up error");
+    }
+}
+
+#[test]
+fn min_coverage_fails_a_passing_run_below_it() {
+    let out = cli(
+        &["check", "--only", "pause-paused", "--min-coverage", "90"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    assert!(report.contains("PASS pause-paused"));
+    assert!(
+        report.contains("FAIL (status coverage 11.8% is below the minimum of 90%)"),
+        "{report}"
+    );
+    let out = cli(
+        &["check", "--only", "pause-paused"],
+        &[("OPENFUNNEL_MIN_COVERAGE", "10%")],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+}
+
+#[test]
+fn a_deviation_without_a_reason_is_a_set_up_error() {
+    let file = temp_file("no-reason.json");
+    std::fs::write(&file, r#"[{"rule": "pause-paused", "target": "*"}]"#).unwrap();
+    let out = cli(&["check", "--deviations", &file.display().to_string()], &[]);
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("entry 1 (rule \"pause-paused\"): no reason"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+fn resume_of_completed_answers_200(call: &Call, answer: &mut Answer) {
+    if call.operation == Some(Operation::Resume) && call.state_before == Some(JobState::Completed) {
+        let id = call.job_id.clone().unwrap_or_default();
+        *answer = Answer::json(
+            200,
+            &json!({"job_id": id, "status": "running", "message": "Resume started."}),
+        );
+    }
+}
+
+/// `check` of terminal-409 as a live target against a broken mock (resume
+/// of the completed fixture answers 200), with extra arguments.
+async fn live_terminal_409(mock: &MockApi, extra: &[&str]) -> Output {
+    let mut args: Vec<String> = ["check", "--target", "live", "--only", "terminal-409"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let env = vec![
+        ("OPENFUNNEL_BASE_URL".to_owned(), mock.uri()),
+        (
+            "OPENFUNNEL_API_KEY".to_owned(),
+            mock.api_key().expose().to_owned(),
+        ),
+        (
+            "OPENFUNNEL_JOB_COMPLETED".to_owned(),
+            mock.fixture(JobState::Completed).unwrap(),
+        ),
+        ("OPENFUNNEL_RPS".to_owned(), "1000".to_owned()),
+    ];
+    cli_async(args, env).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deviation_file_turns_a_failing_live_run_into_a_passing_one() {
+    let mock = MockApi::builder()
+        .seed(0)
+        .fault(resume_of_completed_answers_200)
+        .start()
+        .await;
+    let out = live_terminal_409(&mock, &[]).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("FAIL terminal-409"));
+
+    let file = temp_file("deviations.json");
+    std::fs::write(
+        &file,
+        r#"{"deviations": [{"rule": "terminal-409", "target": "live", "contains": "[resume-completed]",
+            "reason": "staging answers 200 to resume of a finished job (TICKET-12)", "expires": "2999-12-31"}]}"#,
+    )
+    .unwrap();
+    let path = file.display().to_string();
+    let out = live_terminal_409(&mock, &["--deviations", &path]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let report = text(&out.stdout);
+    assert!(report.contains("KNOWN terminal-409"), "{report}");
+    assert!(
+        report.contains(
+            "terminal-409 [live] containing \"[resume-completed]\": known: 2 violation(s) accepted"
+        ),
+        "{report}"
+    );
+    assert!(
+        !report.contains(mock.api_key().expose()),
+        "the key never shows"
+    );
+
+    std::fs::write(
+        &file,
+        r#"[{"rule": "terminal-409", "target": "*", "reason": "accepted once", "expires": "2000-01-01"}]"#,
+    )
+    .unwrap();
+    let out = live_terminal_409(&mock, &["--deviations", &path, "--format", "junit"]).await;
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(out.status.code(), Some(1), "an expired entry fails the run");
+    let xml = text(&out.stdout);
+    assert!(xml.contains("<testcase name=\"known-deviations\""), "{xml}");
+    assert!(xml.contains("1 known deviation(s) expired"), "{xml}");
+}
+
+#[test]
+fn rules_still_lists_every_rule() {
+    let out = cli(&["rules"], &[]);
+    assert_eq!(out.status.code(), Some(0));
+    let listing = text(&out.stdout);
+    for rule in openfunnel_contract::suite::rules() {
+        assert!(listing.contains(rule.id), "{}", rule.id);
+    }
+}

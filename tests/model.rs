@@ -1,0 +1,121 @@
+//! The model test (issue 6): random call sequences against the embedded
+//! mock, every answer checked against the reference model of the job
+//! lifecycle. Against live only with `OPENFUNNEL_TARGET=live` and
+//! `OPENFUNNEL_ALLOW_WRITES=1`, with few, short sequences.
+//!
+//! Plain `#[test]`s: the runner owns its Tokio runtime and blocks on it.
+
+mod common;
+
+use openfunnel_contract::model::{
+    LifecycleModel, ModelOptions, ModelOutcome, ModelRunner, ModelTest, Scope,
+};
+use openfunnel_contract::{Config, Target, TargetKind};
+use proptest::test_runner::{Config as ProptestConfig, FileFailurePersistence};
+use proptest_state_machine::prop_state_machine;
+
+/// The default model test: `PROPTEST_CASES` sequences (256 by default) of
+/// up to 24 steps, a fresh mock each; failing seeds go to
+/// `proptest-regressions/model.txt` and are replayed first.
+#[test]
+fn model_against_the_mock() {
+    let runner = ModelRunner::new(ModelOptions::mock()).expect("runtime");
+    let outcome = runner
+        .run(Scope::mock(), Target::mock)
+        .expect("the mock starts");
+    match outcome {
+        ModelOutcome::Pass(pass) => {
+            eprintln!(
+                "model: {} sequences, {} steps against the mock in {:.2} s",
+                pass.cases,
+                pass.steps,
+                pass.elapsed.as_secs_f64()
+            );
+            assert_eq!(pass.halted, None);
+            assert_eq!(pass.cases, runner.options().cases as usize);
+        }
+        ModelOutcome::Fail(failure) => panic!("{failure}"),
+    }
+}
+
+fn state_machine_cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(32)
+}
+
+prop_state_machine! {
+    #![proptest_config(ProptestConfig {
+        cases: state_machine_cases(),
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
+            "proptest-regressions/model_state_machine.txt",
+        ))),
+        ..ProptestConfig::default()
+    })]
+
+    /// The same model through `prop_state_machine!` and
+    /// [`ModelTest`] (`StateMachineTest`), as another crate would use it.
+    #[test]
+    fn model_as_a_state_machine_test(sequential 1..24 => ModelTest);
+}
+
+/// The reference machine's own strategy, as `prop_state_machine!` uses it,
+/// is the mock's scope.
+#[test]
+fn reference_machine_defaults_to_the_mock_scope() {
+    use proptest::strategy::{Strategy, ValueTree};
+    use proptest_state_machine::ReferenceStateMachine;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let plan = LifecycleModel::init_state()
+        .new_tree(&mut runner)
+        .expect("a plan")
+        .current();
+    assert_eq!(*plan.scope, Scope::mock());
+    assert!(plan.jobs.is_empty());
+}
+
+/// Live, with writes allowed: 2 sequences (or `PROPTEST_CASES`) of up to
+/// 6 steps within the target's budget; jobs the model submits are
+/// cancelled. Skipped with the reason otherwise.
+#[test]
+fn model_against_live() {
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(error) => panic!("set-up error: {error}"),
+    };
+    if config.target != TargetKind::Live {
+        eprintln!("skipped: the model runs against live only with OPENFUNNEL_TARGET=live");
+        return;
+    }
+    if !config.allow_writes {
+        eprintln!(
+            "skipped: the model submits, resumes and cancels jobs, which can spend credits; set OPENFUNNEL_ALLOW_WRITES=1"
+        );
+        return;
+    }
+    let runner = ModelRunner::new(ModelOptions::live()).expect("runtime");
+    let target = runner
+        .block_on(Target::from_config(&config))
+        .unwrap_or_else(|error| panic!("set-up error: {error}"));
+    let scope = Scope::for_target(&target);
+    let outcome = runner.run(scope, || {
+        let target = target.clone();
+        async move { Ok(target) }
+    });
+    runner.block_on(openfunnel_contract::suite::cleanup(&target));
+    match outcome.unwrap_or_else(|error| panic!("set-up error: {error}")) {
+        ModelOutcome::Pass(pass) => {
+            eprintln!(
+                "model: {} sequences, {} steps, {} requests against live",
+                pass.cases,
+                pass.steps,
+                target.requests_sent()
+            );
+            if let Some(reason) = pass.halted {
+                eprintln!("stopped early: {reason}");
+            }
+        }
+        ModelOutcome::Fail(failure) => panic!("{failure}"),
+    }
+}

@@ -24,6 +24,7 @@ doc:
 ## Benchmarks (figures go to BENCHMARKS.md by hand, with the command).
 bench:
 	$(CARGO) bench --locked --bench validation
+	$(CARGO) bench --locked --bench throughput
 
 ## The suite against a real deployment: read-only unless OPENFUNNEL_ALLOW_WRITES=1.
 live:

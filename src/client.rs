@@ -95,8 +95,12 @@ impl Client {
         let base_url = base_url.trim_end_matches('/').to_owned();
         let base = Url::parse(&base_url)
             .map_err(|e| Error::Target(format!("the base URL {base_url:?} does not parse: {e}")))?;
-        // reqwest is built without a default TLS provider; ring is ours.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        if base.scheme() == "https" && !cfg!(feature = "tls") {
+            return Err(Error::Target(format!(
+                "{base_url} is https://, and this build has no TLS: enable the `tls` feature of openfunnel-contract"
+            )));
+        }
+        install_tls_provider();
         let http = reqwest::Client::builder()
             .timeout(limits.timeout)
             .connect_timeout(limits.timeout.min(Duration::from_secs(10)))
@@ -401,4 +405,11 @@ impl Client {
         };
         tokio::time::sleep_until(slot).await;
     }
+}
+
+/// reqwest is built without a default TLS provider; ring is ours. Without
+/// the `tls` feature there is no TLS at all (http:// targets only).
+pub(crate) fn install_tls_provider() {
+    #[cfg(feature = "tls")]
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }

@@ -531,8 +531,7 @@ pub async fn fetch(
     key: Option<&ApiKey>,
     timeout: Duration,
 ) -> Result<Value, Error> {
-    // reqwest is built without a default TLS provider; ring is ours.
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    crate::client::install_tls_provider();
     let http = reqwest::Client::builder()
         .timeout(timeout)
         .connect_timeout(timeout.min(Duration::from_secs(10)))

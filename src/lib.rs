@@ -72,6 +72,7 @@ mod error;
 mod exchange;
 pub mod lifecycle;
 pub mod mock;
+#[cfg(feature = "model")]
 pub mod model;
 pub mod report;
 mod secret;

@@ -527,6 +527,7 @@ proptest! {
             .build()
             .expect("runtime");
         runtime.block_on(async {
+            #[cfg(feature = "tls")]
             let _ = rustls::crypto::ring::default_provider().install_default();
             let mock = MockApi::builder().seed(seed).start().await;
             let jobs = mock.fixtures().into_iter().map(|(_, id)| (id, Key::Primary)).collect();

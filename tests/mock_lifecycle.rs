@@ -24,6 +24,7 @@ struct Client {
 
 impl Client {
     fn new(mock: &MockApi) -> Client {
+        #[cfg(feature = "tls")]
         let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             .no_proxy()

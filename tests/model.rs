@@ -4,6 +4,7 @@
 //! `OPENFUNNEL_ALLOW_WRITES=1`, with few, short sequences.
 //!
 //! Plain `#[test]`s: the runner owns its Tokio runtime and blocks on it.
+#![cfg(feature = "model")]
 
 mod common;
 

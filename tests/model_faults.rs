@@ -7,6 +7,7 @@
 //! sequences (the first failure ends the run; `PROPTEST_CASES` does not
 //! apply, as the claim under test is "found within 256 sequences of this
 //! seed"), and no regressions file: these runs are expected to fail.
+#![cfg(feature = "model")]
 
 mod common;
 

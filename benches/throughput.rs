@@ -42,18 +42,7 @@ async fn exchanges(n: u32) {
     let target = Target::on_mock(mock, spec.clone(), Limits::defaults(TargetKind::Mock)).unwrap();
     let raw = reqwest::Client::builder().build().unwrap();
 
-    let start = Instant::now();
-    for _ in 0..n {
-        let response = raw
-            .get(&url)
-            .header("x-api-key", key.expose())
-            .send()
-            .await
-            .unwrap();
-        let body = response.bytes().await.unwrap();
-        std::hint::black_box(body);
-    }
-    let raw_rate = f64::from(n) / start.elapsed().as_secs_f64();
+    let raw_rate = raw_requests_per_sec(&raw, &url, key.expose(), n).await;
 
     let request = Request::new(Method::GET, format!("/api/v1/tam/build/{job}")).key(&key);
     let start = Instant::now();
@@ -71,17 +60,7 @@ async fn exchanges(n: u32) {
 
     // Raw again, last: the mock has served 3n requests by now, so a drift
     // in the server shows as a gap between the two raw figures.
-    let start = Instant::now();
-    for _ in 0..n {
-        let response = raw
-            .get(&url)
-            .header("x-api-key", key.expose())
-            .send()
-            .await
-            .unwrap();
-        std::hint::black_box(response.bytes().await.unwrap());
-    }
-    let raw_again = f64::from(n) / start.elapsed().as_secs_f64();
+    let raw_again = raw_requests_per_sec(&raw, &url, key.expose(), n).await;
     println!(
         "raw keep-alive requests      {raw_rate:>10.0} /s  ({n} requests; {raw_again:.0} /s when run last)"
     );
@@ -93,6 +72,16 @@ async fn exchanges(n: u32) {
         "sent + checked exchanges     {checked_rate:>10.0} /s  ({:.0}% of raw)",
         100.0 * checked_rate / raw_rate
     );
+}
+
+/// Plain keep-alive GETs with `reqwest`, no checks: requests per second.
+async fn raw_requests_per_sec(raw: &reqwest::Client, url: &str, key: &str, n: u32) -> f64 {
+    let start = Instant::now();
+    for _ in 0..n {
+        let response = raw.get(url).header("x-api-key", key).send().await.unwrap();
+        std::hint::black_box(response.bytes().await.unwrap());
+    }
+    f64::from(n) / start.elapsed().as_secs_f64()
 }
 
 /// The whole default suite against a fresh embedded mock.

@@ -76,16 +76,17 @@ impl Target {
                 let secrets = std::iter::once(api_key.clone()).chain(config.other_api_key.clone());
                 let client = Client::new(spec.clone(), &config.base_url, config.limits, guard)?
                     .with_secrets(secrets);
-                Ok(Target::assemble(
-                    TargetKind::Live,
+                Ok(Target::from_inner(Inner {
+                    kind: TargetKind::Live,
                     spec,
                     client,
                     api_key,
-                    config.other_api_key.clone(),
-                    config.fixtures.clone(),
-                    config.allow_writes,
-                    None,
-                ))
+                    other_api_key: config.other_api_key.clone(),
+                    fixtures: config.fixtures.clone(),
+                    allow_writes: config.allow_writes,
+                    mock: None,
+                    transitions: Mutex::default(),
+                }))
             }
         }
     }
@@ -94,41 +95,22 @@ impl Target {
     /// seed). Writes are allowed: a mock costs nothing.
     pub fn on_mock(mock: MockApi, spec: Spec, limits: Limits) -> Result<Target, Error> {
         let client = Client::new(spec.clone(), &mock.uri(), limits, WriteGuard::new(true, []))?;
-        Ok(Target::assemble(
-            TargetKind::Mock,
+        Ok(Target::from_inner(Inner {
+            kind: TargetKind::Mock,
             spec,
             client,
-            mock.api_key(),
-            Some(mock.other_api_key()),
-            BTreeMap::new(),
-            true,
-            Some(mock),
-        ))
+            api_key: mock.api_key(),
+            other_api_key: Some(mock.other_api_key()),
+            fixtures: BTreeMap::new(),
+            allow_writes: true,
+            mock: Some(mock),
+            transitions: Mutex::default(),
+        }))
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn assemble(
-        kind: TargetKind,
-        spec: Spec,
-        client: Client,
-        api_key: ApiKey,
-        other_api_key: Option<ApiKey>,
-        fixtures: BTreeMap<JobState, String>,
-        allow_writes: bool,
-        mock: Option<MockApi>,
-    ) -> Target {
+    fn from_inner(inner: Inner) -> Target {
         Target {
-            inner: Arc::new(Inner {
-                kind,
-                spec,
-                client,
-                api_key,
-                other_api_key,
-                fixtures,
-                allow_writes,
-                mock,
-                transitions: Mutex::new(Vec::new()),
-            }),
+            inner: Arc::new(inner),
         }
     }
 

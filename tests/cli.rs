@@ -4,41 +4,18 @@
 //! short; each test has its own files and mock, so tests can be sharded.
 
 mod common;
+#[path = "support/bin.rs"]
+mod run_cli;
+
+use run_cli::{cli, cli_async, text};
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use openfunnel_contract::JobState;
 use openfunnel_contract::mock::{Answer, Call, MockApi, Operation};
 use openfunnel_contract::report::JSON_SCHEMA;
 use serde_json::{Value, json};
-
-fn cli(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_openfunnel-contract"));
-    for var in openfunnel_contract::config::ALL {
-        command.env_remove(var);
-    }
-    command
-        .env_remove("NO_COLOR")
-        .current_dir(std::env::temp_dir())
-        .args(args)
-        .envs(env.iter().copied());
-    command.output().expect("the CLI runs")
-}
-
-async fn cli_async(args: Vec<String>, env: Vec<(String, String)>) -> Output {
-    tokio::task::spawn_blocking(move || {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        cli(&args, &env)
-    })
-    .await
-    .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// A file under the temp dir, unique to this process and test.
 fn temp_file(name: &str) -> PathBuf {

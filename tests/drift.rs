@@ -4,9 +4,12 @@
 //! writes the document with sorted keys; a failed fetch is exit 2.
 
 mod common;
+#[path = "support/bin.rs"]
+mod run_cli;
+
+use run_cli::{cli_async, text};
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
 use std::time::Duration;
 
 use openfunnel_contract::{Spec, drift};
@@ -108,29 +111,6 @@ fn operations_parameters_types_and_required_lists_are_compared() {
     let text = lines(&drift::diff(&old, &new, &drift::default_scope(&old))).join("\n");
     snapshot!("drift_operations", text);
     assert!(!text.contains("sign-up"), "out of scope: {text}");
-}
-
-fn cli(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_openfunnel-contract"));
-    for var in openfunnel_contract::config::ALL {
-        command.env_remove(var);
-    }
-    command.args(args).envs(env.iter().copied());
-    command.output().expect("the CLI runs")
-}
-
-async fn cli_async(args: Vec<String>, env: Vec<(String, String)>) -> Output {
-    tokio::task::spawn_blocking(move || {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        cli(&args, &env)
-    })
-    .await
-    .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -15,7 +15,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use crate::lifecycle::Control;
+use crate::api::Control;
 use crate::{JobState, Sent, Spec, Target};
 
 /// A lifecycle step the suite observed: a control call on a job last seen

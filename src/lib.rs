@@ -62,6 +62,7 @@
 //! fallback to the mock.
 #![deny(missing_docs)]
 
+pub mod api;
 pub mod checks;
 mod client;
 pub mod config;

@@ -3,83 +3,42 @@
 //! makes on its own between two observations, so a race never fails a
 //! correct server.
 
-use std::fmt;
-
+use crate::api::{Control, Endpoint};
 use crate::{Exchange, JobState, Mismatch, Violation, ViolationKind};
 
-/// A control operation on a job.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Control {
-    /// `POST /api/v1/tam/build/{job_id}/pause`.
-    Pause,
-    /// `POST /api/v1/tam/build/{job_id}/resume`.
-    Resume,
-    /// `POST /api/v1/tam/build/{job_id}/cancel`.
-    Cancel,
-}
-
-impl Control {
-    /// All three.
-    pub const ALL: [Control; 3] = [Control::Pause, Control::Resume, Control::Cancel];
-
-    /// The `operationId`.
-    pub fn operation_id(self) -> &'static str {
-        match self {
-            Control::Pause => "pauseTamBuildJob",
-            Control::Resume => "resumeTamBuildJob",
-            Control::Cancel => "cancelTamBuildJob",
-        }
-    }
-
-    /// The last path segment (`pause`, `resume`, `cancel`).
-    pub fn verb(self) -> &'static str {
-        match self {
-            Control::Pause => "pause",
-            Control::Resume => "resume",
-            Control::Cancel => "cancel",
-        }
-    }
-
-    /// The body `status` values a 200 may carry, as documented.
-    pub fn accepted_statuses(self) -> &'static [JobState] {
-        match self {
-            // "Pause accepted; the job is now `pausing` (or already `paused`)."
-            Control::Pause => &[JobState::Pausing, JobState::Paused],
-            // "Resume accepted; the job is `running` again."
-            Control::Resume => &[JobState::Running],
-            // "Cancellation accepted; the job is now cancelling."
-            Control::Cancel => &[JobState::Cancelling],
-        }
-    }
-
-    /// The state a 200 puts the job in, before it moves on by itself.
-    pub fn target_state(self) -> JobState {
-        match self {
-            Control::Pause => JobState::Pausing,
-            Control::Resume => JobState::Running,
-            Control::Cancel => JobState::Cancelling,
-        }
-    }
-
-    /// The documentation sentence for this operation's documented cells.
-    pub fn doc(self) -> &'static str {
-        match self {
-            Control::Pause => {
-                "pause: \"Pause accepted; the job is now `pausing` (or already `paused`).\" (pause-tam-builder-job)"
-            }
-            Control::Resume => {
-                "resume: \"Resume accepted; the job is `running` again.\" / 409 \"Job already finished (completed / failed / cancelled)\" (resume-tam-builder-job)"
-            }
-            Control::Cancel => {
-                "cancel: \"Cancellation accepted; the job is now cancelling.\" (cancel-tam-builder-job); 409 if already finished (sibling bulk-lookalike cancel)"
-            }
-        }
+/// The body `status` values a 200 to `control` may carry, as documented.
+pub fn accepted_statuses(control: Control) -> &'static [JobState] {
+    match control {
+        // "Pause accepted; the job is now `pausing` (or already `paused`)."
+        Control::Pause => &[JobState::Pausing, JobState::Paused],
+        // "Resume accepted; the job is `running` again."
+        Control::Resume => &[JobState::Running],
+        // "Cancellation accepted; the job is now cancelling."
+        Control::Cancel => &[JobState::Cancelling],
     }
 }
 
-impl fmt::Display for Control {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.verb())
+/// The state a 200 to `control` puts the job in, before it moves on by itself.
+pub fn target_state(control: Control) -> JobState {
+    match control {
+        Control::Pause => JobState::Pausing,
+        Control::Resume => JobState::Running,
+        Control::Cancel => JobState::Cancelling,
+    }
+}
+
+/// The documentation sentence for `control`'s documented cells.
+pub fn doc(control: Control) -> &'static str {
+    match control {
+        Control::Pause => {
+            "pause: \"Pause accepted; the job is now `pausing` (or already `paused`).\" (pause-tam-builder-job)"
+        }
+        Control::Resume => {
+            "resume: \"Resume accepted; the job is `running` again.\" / 409 \"Job already finished (completed / failed / cancelled)\" (resume-tam-builder-job)"
+        }
+        Control::Cancel => {
+            "cancel: \"Cancellation accepted; the job is now cancelling.\" (cancel-tam-builder-job); 409 if already finished (sibling bulk-lookalike cancel)"
+        }
     }
 }
 
@@ -139,7 +98,7 @@ pub fn check_control_answer(
             format!("{expected} for a job last seen {before}"),
             actual,
         )
-        .because(control.doc()))
+        .because(doc(control)))
     };
     match status {
         409 if finished => Ok(()),
@@ -147,12 +106,11 @@ pub fn check_control_answer(
             let body_status = exchange.body_str("status");
             let ok = body_status
                 .as_deref()
-                .is_some_and(|s| control.accepted_statuses().iter().any(|a| a.as_str() == s));
+                .is_some_and(|s| accepted_statuses(control).iter().any(|a| a.as_str() == s));
             if ok {
                 Ok(())
             } else {
-                let names: Vec<&str> = control
-                    .accepted_statuses()
+                let names: Vec<&str> = accepted_statuses(control)
                     .iter()
                     .map(|s| s.as_str())
                     .collect();
@@ -164,7 +122,7 @@ pub fn check_control_answer(
                     format!("status {}", names.join(" or ")),
                     format!("{body_status:?}"),
                 )
-                .because(control.doc()))
+                .because(doc(control)))
             }
         }
         other => fail(other.to_string()),
@@ -184,7 +142,7 @@ pub fn allowed_after(control: Control, before: JobState, status: u16) -> Vec<Job
             .filter(|s| s.is_terminal())
             .collect(),
         200 => {
-            let mut states: Vec<JobState> = reachable(control.target_state()).to_vec();
+            let mut states: Vec<JobState> = reachable(target_state(control)).to_vec();
             if control == Control::Pause {
                 states.extend_from_slice(reachable(JobState::Paused));
             }
@@ -212,7 +170,7 @@ pub fn check_state_after(
             Err(lifecycle(
                 &format!("{}-{}-then-poll", control.verb(), before),
                 poll,
-                "pollTamBuildJob",
+                Endpoint::Poll.operation_id(),
                 Some("/status"),
                 format!(
                     "one of {} after {control} answered {answered}",
@@ -223,7 +181,7 @@ pub fn check_state_after(
             .because(if answered == 409 {
                 "a terminal job never changes state again; 409 means \"Job already finished\""
             } else {
-                control.doc()
+                doc(control)
             }))
         }
     }

@@ -512,11 +512,7 @@ impl SchemaError {
     }
 }
 
-/// Percent-encodes one path segment (everything but RFC 3986 unreserved
-/// characters).
-pub fn encode_segment(segment: &str) -> String {
-    utf8_percent_encode(segment, PATH_SEGMENT).to_string()
-}
+pub use crate::api::encode_segment;
 
 /// Cuts long text to 120 characters (on a character boundary) with `…`.
 pub(crate) fn shorten(text: &str) -> String {

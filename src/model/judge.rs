@@ -8,7 +8,8 @@ use std::fmt;
 use serde_json::Value;
 
 use super::StateSet;
-use crate::lifecycle::{Control, allowed_after, check_control_answer, lifecycle};
+use crate::api::Control;
+use crate::lifecycle::{allowed_after, check_control_answer, lifecycle};
 use crate::{Exchange, JobState, Violation};
 
 /// Why a poll must show a state the model allows.
@@ -167,7 +168,7 @@ pub fn allowed_control(belief: &Belief, control: Control) -> Allowed {
     if belief.states.any_unfinished() {
         answers.push(AllowedAnswer {
             status: 200,
-            body_status: Some(StateSet::of(control.accepted_statuses())),
+            body_status: Some(StateSet::of(crate::lifecycle::accepted_statuses(control))),
         });
     }
     if belief.states.any_terminal() {
@@ -229,8 +230,7 @@ pub fn after_control(
 /// answers.
 pub fn after_any_answer(before: StateSet, control: Control) -> StateSet {
     let conflict = after_control(before, control, 409, None);
-    control
-        .accepted_statuses()
+    crate::lifecycle::accepted_statuses(control)
         .iter()
         .fold(conflict, |acc, shown| {
             acc.union(after_control(before, control, 200, Some(*shown)))
@@ -283,7 +283,7 @@ pub fn judge_control(
             exchange,
             Some(control),
             &allowed_control(belief, control),
-            control.doc(),
+            crate::lifecycle::doc(control),
         ))
     }
 }

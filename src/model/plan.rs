@@ -12,7 +12,7 @@ use proptest_state_machine::ReferenceStateMachine;
 
 use super::StateSet;
 use super::judge::after_any_answer;
-use crate::lifecycle::Control;
+use crate::api::Control;
 use crate::strategies::unknown_job_id;
 use crate::{JobState, Target, TargetKind};
 

@@ -9,7 +9,7 @@ use tokio::runtime::{Handle, Runtime};
 
 use super::judge::{self, Allowed, Belief};
 use super::plan::{JobRef, Key, LifecycleModel, Plan, Step, Who};
-use crate::lifecycle::Control;
+use crate::api::Control;
 use crate::spec::encode_segment;
 use crate::{ApiKey, Exchange, JobState, Request, SendError, Target, Violation, check_exchange};
 

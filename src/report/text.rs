@@ -217,7 +217,7 @@ fn coverage_section(out: &mut String, coverage: &Coverage, min: Option<f64>) {
     }
     let never = coverage.cells_never_reached();
     if !never.is_empty() {
-        let mut by_control: Vec<(crate::lifecycle::Control, Vec<&str>)> = Vec::new();
+        let mut by_control: Vec<(crate::api::Control, Vec<&str>)> = Vec::new();
         for (control, state) in &never {
             match by_control.last_mut() {
                 Some((c, states)) if c == control => states.push(state.as_str()),

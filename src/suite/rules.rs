@@ -13,7 +13,8 @@ use serde_json::{Value, json};
 
 use super::session::send_counted;
 use super::{Rule, RuleFuture, Session, Stop, encode};
-use crate::lifecycle::{Control, check_control_answer, check_state_after, lifecycle, poll_state};
+use crate::api::Control;
+use crate::lifecycle::{check_control_answer, check_state_after, lifecycle, poll_state};
 use crate::strategies::{invalid_submit_body, odd_job_id, unknown_job_id};
 use crate::{Exchange, JobState, Request, Target, TargetKind, Violation, check_exchange};
 

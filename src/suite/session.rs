@@ -10,8 +10,9 @@ use reqwest::Method;
 use serde_json::Value;
 
 use super::{SuiteOptions, encode};
+use crate::api::Control;
 use crate::coverage::TransitionTracker;
-use crate::lifecycle::{Control, lifecycle, poll_state};
+use crate::lifecycle::{lifecycle, poll_state};
 use crate::{ApiKey, Exchange, JobState, Request, SendError, Target, Violation, check_exchange};
 
 /// Why a rule stopped early.

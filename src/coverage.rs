@@ -13,90 +13,10 @@
 //!   showed.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 
 use crate::api::Control;
-use crate::{JobState, Sent, Spec, Target};
-
-/// A lifecycle step the suite observed: a control call on a job last seen
-/// in `before`, its answer, and the state the next poll showed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Transition {
-    /// Pause, resume or cancel.
-    pub control: Control,
-    /// The job's state at its last poll before the call.
-    pub before: JobState,
-    /// The status the call answered.
-    pub status: u16,
-    /// The state the next poll showed; `None` when the suite did not poll
-    /// the job again before its next call or the end of the rule.
-    pub after: Option<JobState>,
-}
-
-impl fmt::Display for Transition {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} × {} → {} → ", self.control, self.before, self.status)?;
-        match self.after {
-            Some(state) => write!(f, "{state}"),
-            None => f.write_str("(not polled)"),
-        }
-    }
-}
-
-/// Turns a rule's polls and control calls into [`Transition`]s: a control
-/// call on a job whose state a poll showed opens one; the next poll of that
-/// job closes it.
-#[derive(Debug, Default)]
-pub(crate) struct TransitionTracker {
-    seen: BTreeMap<String, JobState>,
-    open: BTreeMap<String, (Control, JobState, u16)>,
-}
-
-impl TransitionTracker {
-    /// A poll with the target's key showed `job` in `state`.
-    pub(crate) fn polled(&mut self, target: &Target, job: &str, state: JobState) {
-        if let Some((control, before, status)) = self.open.remove(job) {
-            target.record_transition(Transition {
-                control,
-                before,
-                status,
-                after: Some(state),
-            });
-        }
-        self.seen.insert(job.to_owned(), state);
-    }
-
-    /// A control call with the target's key answered `status`.
-    pub(crate) fn controlled(&mut self, target: &Target, control: Control, job: &str, status: u16) {
-        if let Some((control, before, status)) = self.open.remove(job) {
-            target.record_transition(Transition {
-                control,
-                before,
-                status,
-                after: None,
-            });
-        }
-        if let Some(&before) = self.seen.get(job) {
-            self.open.insert(job.to_owned(), (control, before, status));
-        }
-        if status == 200 {
-            // Accepted: the job's state is unknown until the next poll.
-            self.seen.remove(job);
-        }
-    }
-
-    /// Records what is still open, with no state after.
-    pub(crate) fn flush(&mut self, target: &Target) {
-        for (_, (control, before, status)) in std::mem::take(&mut self.open) {
-            target.record_transition(Transition {
-                control,
-                before,
-                status,
-                after: None,
-            });
-        }
-    }
-}
+use crate::record::{Record, Transition};
+use crate::{JobState, Sent, Spec};
 
 /// Status coverage of one operation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -203,9 +123,9 @@ impl Coverage {
         }
     }
 
-    /// The coverage of everything `target` has sent and observed so far.
-    pub fn of_target(target: &Target) -> Coverage {
-        Coverage::compute(target.spec(), &target.sent_log(), &target.transitions())
+    /// The coverage of everything a run sent and observed.
+    pub fn of_record(spec: &Spec, record: &Record) -> Coverage {
+        Coverage::compute(spec, &record.sent, &record.transitions)
     }
 
     /// Documented (operation, status key) pairs.

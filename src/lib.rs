@@ -75,6 +75,7 @@ pub mod lifecycle;
 pub mod mock;
 #[cfg(feature = "model")]
 pub mod model;
+mod record;
 pub mod report;
 mod secret;
 pub mod spec;
@@ -93,8 +94,9 @@ pub use client::{SendError, Sent, WriteGuard};
 pub use config::{Config, Limits, TargetKind};
 pub use error::Error;
 pub use exchange::{Exchange, Request, Response};
+pub use record::{Record, Transition};
 pub use secret::ApiKey;
 pub use spec::Spec;
 pub use state::{JobState, UnknownState};
-pub use target::Target;
+pub use target::{Backend, BackendFuture, Target, Unavailable};
 pub use violation::{Mismatch, Violation, ViolationKind};

@@ -14,7 +14,9 @@ use std::time::Duration;
 use openfunnel_contract::config::{self, Config};
 use openfunnel_contract::mock::{Answer, Call, MockApi, Operation};
 use openfunnel_contract::report::{Run, redact, render_json, render_junit, render_text};
-use openfunnel_contract::suite::{Outcome, RuleReport, SuiteOptions, SuiteReport, rule, rules};
+use openfunnel_contract::suite::{
+    Outcome, RuleReport, SuiteOptions, SuiteReport, TargetInfo, rule, rules,
+};
 use openfunnel_contract::{
     ApiKey, Limits, Mismatch, Request, Spec, Target, TargetKind, Violation, ViolationKind,
 };
@@ -309,6 +311,7 @@ fn rule_report(index: usize, outcome: u8, text: String) -> RuleReport {
             _ => Outcome::Skip(text.clone()),
         },
         notes: vec![text],
+        minimal_inputs: Vec::new(),
         requests: 1,
         elapsed: Duration::from_millis(1),
     }
@@ -327,7 +330,7 @@ proptest! {
         created in proptest::collection::vec(nasty(), 0..3),
     ) {
         let report = SuiteReport {
-            target,
+            target: TargetInfo::live(target, false),
             rules: parts.into_iter().map(|(i, o, t)| rule_report(i, o, t)).collect(),
             requests: 3,
             created_jobs: created,

@@ -99,7 +99,7 @@ fn model_against_live() {
     let target = runner
         .block_on(Target::from_config(&config))
         .unwrap_or_else(|error| panic!("set-up error: {error}"));
-    let scope = Scope::for_target(&target);
+    let scope = runner.block_on(Scope::for_target(&target));
     let outcome = runner.run(scope, || {
         let target = target.clone();
         async move { Ok(target) }

@@ -14,7 +14,7 @@ use super::StateSet;
 use super::judge::after_any_answer;
 use crate::api::Control;
 use crate::strategies::unknown_job_id;
-use crate::{JobState, Target, TargetKind};
+use crate::{JobState, Target};
 
 /// One of the two keys of a sequence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -163,16 +163,21 @@ impl Scope {
     /// the terminal fixtures it has, cross-key requests when it has a
     /// second key, one submit with writes allowed (none otherwise), and
     /// ticks of one band (one poll interval of real time).
-    pub fn for_target(target: &Target) -> Scope {
-        if target.kind() == TargetKind::Mock && target.as_mock().is_some() {
+    pub async fn for_target(target: &Target) -> Scope {
+        if target.seeds_on_demand() {
             return Scope::mock();
         }
         Scope {
             other_key: target.other_api_key().is_some(),
-            seed_states: JobState::TERMINAL
-                .into_iter()
-                .filter(|s| target.job_in(*s).is_ok())
-                .collect(),
+            seed_states: {
+                let mut states = Vec::new();
+                for state in JobState::TERMINAL {
+                    if target.job_in(state).await.is_ok() {
+                        states.push(state);
+                    }
+                }
+                states
+            },
             seed_other_key: false,
             seed_once: true,
             submit: target.allow_writes(),

@@ -152,7 +152,7 @@ impl ModelSut {
     /// On live, cancels the jobs this sequence submitted that may still be
     /// working (cancel is free); answers are ignored.
     pub fn teardown(self) {
-        if self.target.as_mock().is_some() {
+        if self.target.seeds_on_demand() {
             return;
         }
         for id in &self.submitted {
@@ -220,15 +220,15 @@ impl ModelSut {
     fn run(&mut self, step: &Step, record: &mut StepRecord) -> Result<(), Box<Violation>> {
         match step {
             Step::Seed { key, state } => {
-                let id = match self.target.as_mock() {
-                    Some(mock) => mock.seed_job(&self.key(*key), *state),
-                    None => match self.target.job_in(*state) {
-                        Ok(id) => id,
-                        Err(reason) => {
-                            self.halted = Some(reason);
-                            return Ok(());
-                        }
-                    },
+                let id = match self
+                    .handle
+                    .block_on(self.target.job_of(&self.key(*key), *state))
+                {
+                    Ok(id) => id,
+                    Err(reason) => {
+                        self.halted = Some(reason.to_string());
+                        return Ok(());
+                    }
                 };
                 let number = self.beliefs.len();
                 self.beliefs.push((*key, Belief::new(number, id, *state)));

@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{RuleStatus, Run, minimal_inputs};
+use super::{RuleStatus, Run};
 use crate::coverage::Coverage;
 use crate::{TargetKind, Violation, ViolationKind};
 
@@ -34,7 +34,7 @@ pub fn to_json(run: &Run) -> Value {
                 crate::suite::Outcome::Pass => (Vec::new(), Value::Null),
             };
             let minimal: Vec<&String> = match run.rule_status(index) {
-                RuleStatus::Fail | RuleStatus::Known => minimal_inputs(&rule.notes).collect(),
+                RuleStatus::Fail | RuleStatus::Known => rule.minimal_inputs.iter().collect(),
                 _ => Vec::new(),
             };
             json!({
@@ -58,7 +58,7 @@ pub fn to_json(run: &Run) -> Value {
         "tool": {"name": "openfunnel-contract", "version": env!("CARGO_PKG_VERSION")},
         "target": {
             "kind": match run.kind { TargetKind::Mock => "mock", TargetKind::Live => "live" },
-            "description": report.target,
+            "description": report.target.to_string(),
         },
         "result": if problems.is_empty() { "pass" } else { "fail" },
         "rules": rules,

@@ -6,14 +6,14 @@
 
 use std::fmt::Write as _;
 
-use super::{RuleStatus, Run, minimal_inputs};
+use super::{RuleStatus, Run};
 use crate::deviations::EntryStatus;
 use crate::suite::Outcome;
 
 /// The JUnit XML report.
 pub fn render_junit(run: &Run) -> String {
     let report = &run.report;
-    let classname = escape(&report.target);
+    let classname = escape(&report.target.to_string());
     let mut cases = String::new();
     let (mut tests, mut failures, mut skipped) = (0, 0, 0);
     let mut total_ms: u128 = 0;
@@ -53,7 +53,7 @@ pub fn render_junit(run: &Run) -> String {
                     for (n, violation) in failing.iter().enumerate() {
                         let _ = writeln!(text, "{}. {violation}", n + 1);
                     }
-                    for input in minimal_inputs(&rule.notes) {
+                    for input in &rule.minimal_inputs {
                         let _ = writeln!(text, "minimal failing input: {input}");
                     }
                     let _ = writeln!(
@@ -175,7 +175,7 @@ pub fn render_junit(run: &Run) -> String {
     );
     xml.push_str("    <properties>\n");
     let mut properties = vec![
-        ("target".to_owned(), report.target.clone()),
+        ("target".to_owned(), report.target.to_string()),
         ("requests".to_owned(), report.requests.to_string()),
     ];
     if let Some(coverage) = &run.coverage {

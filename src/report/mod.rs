@@ -112,7 +112,7 @@ impl Run {
         Run {
             report,
             kind: target.kind(),
-            coverage: Some(Coverage::of_target(target)),
+            coverage: Some(Coverage::of_record(target.spec(), &target.record())),
             deviations: None,
             deviations_file: None,
             min_coverage: None,
@@ -122,11 +122,7 @@ impl Run {
 
     /// A run known only by its report (no coverage).
     pub fn bare(report: SuiteReport) -> Run {
-        let kind = if report.target.starts_with("live") {
-            TargetKind::Live
-        } else {
-            TargetKind::Mock
-        };
+        let kind = report.target.kind;
         Run {
             report,
             kind,
@@ -216,14 +212,6 @@ impl Run {
     pub fn passed(&self) -> bool {
         self.problems().is_empty()
     }
-}
-
-/// The minimal failing inputs a rule's notes name (proptest shrinks a
-/// failing job ID and the rule notes it).
-pub(crate) fn minimal_inputs(notes: &[String]) -> impl Iterator<Item = &String> {
-    notes
-        .iter()
-        .filter(|n| n.contains("shrunk to the minimal failing"))
 }
 
 /// Replaces what changes from run to run: UUIDs become `[uuid]`, the port

@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use super::{RuleStatus, Run, minimal_inputs};
+use super::{RuleStatus, Run};
 use crate::Violation;
 use crate::coverage::Coverage;
 use crate::deviations::{EntryResult, EntryStatus};
@@ -76,7 +76,7 @@ pub fn render_run_text(run: &Run, color: bool) -> String {
                     .unwrap_or_default();
                 let _ = writeln!(out, "  {number:>3}. {known}{text}");
             }
-            for input in minimal_inputs(&rule.notes) {
+            for input in rule.minimal_inputs.iter() {
                 let seed = match &run.regressions {
                     Some(path) => format!(
                         "; proptest saved its seed in {} and replays it first",
@@ -88,9 +88,7 @@ pub fn render_run_text(run: &Run, color: bool) -> String {
             }
         }
         for note in &rule.notes {
-            if matches!(rule.outcome, Outcome::Fail(_))
-                && minimal_inputs(std::slice::from_ref(note)).next().is_some()
-            {
+            if matches!(rule.outcome, Outcome::Fail(_)) && rule.minimal_inputs.contains(note) {
                 continue;
             }
             let _ = writeln!(out, "     note: {note}");

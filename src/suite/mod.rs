@@ -2,20 +2,22 @@
 //! run against any [`Target`]. Every exchange a rule makes also passes the
 //! spec checks ([`crate::check_exchange`]).
 
+mod props;
 mod rules;
 mod session;
+mod transitions;
 
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::time::{Duration, Instant};
 
-pub use session::{PageWalk, Session, Stop};
+pub(crate) use session::{Session, Stop};
 
 use crate::{Target, Violation};
 
 /// A boxed rule future.
-pub type RuleFuture<'a> = Pin<Box<dyn Future<Output = Result<(), Stop>> + Send + 'a>>;
+pub(crate) type RuleFuture<'a> = Pin<Box<dyn Future<Output = Result<(), Stop>> + Send + 'a>>;
 
 /// One rule of the suite.
 #[derive(Clone, Copy)]
@@ -44,9 +46,9 @@ impl Rule {
     /// Runs the rule on `target` and reports what happened.
     pub async fn run(&self, target: &Target, options: &SuiteOptions) -> RuleReport {
         let started = Instant::now();
-        let mut session = Session::new(target.clone(), options.clone(), self.id);
+        let mut session = Session::new(target.clone(), options.clone());
         let result = (self.run)(&mut session).await;
-        let (mut failures, notes, requests) = session.finish();
+        let (mut failures, notes, minimal_inputs, requests) = session.finish();
         let outcome = match result {
             Err(Stop::Fail(violation)) => {
                 failures.push(*violation);
@@ -62,6 +64,7 @@ impl Rule {
             because: self.because,
             outcome,
             notes,
+            minimal_inputs,
             requests,
             elapsed: started.elapsed(),
         }
@@ -92,6 +95,8 @@ pub struct RuleReport {
     pub outcome: Outcome,
     /// What the rule noticed without failing (races, silent cells, bounds).
     pub notes: Vec<String>,
+    /// The smallest failing inputs proptest shrank to, one line each.
+    pub minimal_inputs: Vec<String>,
     /// Requests it sent.
     pub requests: u32,
     /// Wall time it took.
@@ -135,11 +140,58 @@ pub fn rule(id: &str) -> Option<&'static Rule> {
     rules::ALL.iter().find(|r| r.id == id)
 }
 
+/// What a run ran against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TargetInfo {
+    /// Mock or live.
+    pub kind: crate::TargetKind,
+    /// The base URL requests went to.
+    pub base_url: String,
+    /// True when writes were allowed.
+    pub allow_writes: bool,
+}
+
+impl TargetInfo {
+    /// The embedded mock at `base_url`.
+    pub fn mock(base_url: impl Into<String>) -> TargetInfo {
+        TargetInfo {
+            kind: crate::TargetKind::Mock,
+            base_url: base_url.into(),
+            allow_writes: true,
+        }
+    }
+
+    /// A live deployment at `base_url`.
+    pub fn live(base_url: impl Into<String>, allow_writes: bool) -> TargetInfo {
+        TargetInfo {
+            kind: crate::TargetKind::Live,
+            base_url: base_url.into(),
+            allow_writes,
+        }
+    }
+}
+
+impl std::fmt::Display for TargetInfo {
+    /// `embedded mock`, or `live <base> (writes allowed|off)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.kind {
+            crate::TargetKind::Mock => f.write_str("embedded mock"),
+            crate::TargetKind::Live => write!(
+                f,
+                "live {} (writes {})",
+                self.base_url,
+                if self.allow_writes { "allowed" } else { "off" }
+            ),
+        }
+    }
+}
+
 /// The outcome of a whole run.
 #[derive(Debug, Clone)]
 pub struct SuiteReport {
     /// Mock or live, and where.
-    pub target: String,
+    pub target: TargetInfo,
     /// Each rule's report, in rule order.
     pub rules: Vec<RuleReport>,
     /// Requests sent in all (cleanup included).
@@ -212,28 +264,15 @@ pub async fn run_suite(target: &Target, options: &SuiteOptions) -> SuiteReport {
     reports.sort_by_key(|report| rules().iter().position(|rule| rule.id == report.id));
     cleanup(target).await;
     SuiteReport {
-        target: describe_target(target),
+        target: TargetInfo {
+            kind: target.kind(),
+            base_url: target.base_url().to_owned(),
+            allow_writes: target.allow_writes(),
+        },
         rules: reports,
         requests: target.requests_sent(),
         created_jobs: target.created_jobs(),
-        unmatched: target
-            .as_mock()
-            .map(|m| {
-                m.unmatched_requests()
-                    .iter()
-                    .map(|u| {
-                        format!(
-                            "{} {} answered {} (nearest operation: {} {})",
-                            u.method,
-                            u.path,
-                            u.status,
-                            u.nearest_operation.method(),
-                            u.nearest_operation.path_template()
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
+        unmatched: target.unmatched(),
     }
 }
 
@@ -241,28 +280,9 @@ pub async fn run_suite(target: &Target, options: &SuiteOptions) -> SuiteReport {
 /// ignored: a job that already finished answers 409.
 pub async fn cleanup(target: &Target) {
     for job in target.created_jobs() {
-        let path = format!("/api/v1/tam/build/{}/cancel", encode(&job));
-        let request = crate::Request::new(reqwest::Method::POST, path).key(target.api_key());
+        let request = crate::api::Control::Cancel
+            .request(&job)
+            .key(target.api_key());
         let _ = target.send(request).await;
     }
-}
-
-fn describe_target(target: &Target) -> String {
-    match target.kind() {
-        crate::TargetKind::Mock => "embedded mock".to_owned(),
-        crate::TargetKind::Live => format!(
-            "live {} (writes {})",
-            target.base_url(),
-            if target.allow_writes() {
-                "allowed"
-            } else {
-                "off"
-            }
-        ),
-    }
-}
-
-/// Percent-encodes one path segment.
-pub(crate) fn encode(segment: &str) -> String {
-    crate::spec::encode_segment(segment)
 }

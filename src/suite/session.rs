@@ -6,12 +6,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use reqwest::Method;
 use serde_json::Value;
 
-use super::{SuiteOptions, encode};
-use crate::api::Control;
-use crate::coverage::TransitionTracker;
+use super::SuiteOptions;
+use super::transitions::TransitionTracker;
+use crate::api::{Control, Endpoint};
 use crate::lifecycle::{lifecycle, poll_state};
 use crate::{ApiKey, Exchange, JobState, Request, SendError, Target, Violation, check_exchange};
 
@@ -44,9 +43,9 @@ impl From<SendError> for Stop {
 pub struct Session {
     target: Target,
     options: SuiteOptions,
-    rule: &'static str,
     failures: Vec<Violation>,
     notes: Vec<String>,
+    minimal_inputs: Vec<String>,
     transitions: TransitionTracker,
     sent: Arc<AtomicU32>,
 }
@@ -69,23 +68,30 @@ pub struct PageWalk {
 }
 
 impl Session {
-    pub(crate) fn new(target: Target, options: SuiteOptions, rule: &'static str) -> Session {
+    pub(crate) fn new(target: Target, options: SuiteOptions) -> Session {
         Session {
             target,
             options,
-            rule,
             failures: Vec::new(),
             notes: Vec::new(),
+            minimal_inputs: Vec::new(),
             transitions: TransitionTracker::default(),
             sent: Arc::default(),
         }
     }
 
-    /// Failures, notes and the number of requests the rule sent.
-    pub(crate) fn finish(mut self) -> (Vec<Violation>, Vec<String>, u32) {
+    /// Failures, notes, minimal failing inputs and the number of requests
+    /// the rule sent.
+    pub(crate) fn finish(mut self) -> (Vec<Violation>, Vec<String>, Vec<String>, u32) {
         self.transitions.flush(&self.target);
         let sent = self.sent.load(Ordering::SeqCst);
-        (self.failures, self.notes, sent)
+        (self.failures, self.notes, self.minimal_inputs, sent)
+    }
+
+    /// Records the smallest failing input proptest shrank to (also a note).
+    pub(crate) fn minimal_input(&mut self, text: String) {
+        self.notes.push(text.clone());
+        self.minimal_inputs.push(text);
     }
 
     /// The counter of requests this rule sent (shared with helper threads).
@@ -101,11 +107,6 @@ impl Session {
     /// The run's options.
     pub fn options(&self) -> &SuiteOptions {
         &self.options
-    }
-
-    /// The rule's id.
-    pub fn rule(&self) -> &'static str {
-        self.rule
     }
 
     /// The target's key.
@@ -139,7 +140,7 @@ impl Session {
         job: &str,
         cursor: Option<&str>,
     ) -> Result<Exchange, Stop> {
-        let mut request = Request::new(Method::GET, format!("/api/v1/tam/build/{}", encode(job)));
+        let mut request = Endpoint::Poll.request(job);
         if let Some(cursor) = cursor {
             request = request.query("cursor", cursor);
         }
@@ -170,7 +171,7 @@ impl Session {
             _ => Err(lifecycle(
                 "own-job-found",
                 &poll,
-                "pollTamBuildJob",
+                Endpoint::Poll.operation_id(),
                 None,
                 "200 with one of the eight job states for a job of this key".into(),
                 format!(
@@ -191,10 +192,7 @@ impl Session {
         control: Control,
         job: &str,
     ) -> Result<Exchange, Stop> {
-        let mut request = Request::new(
-            Method::POST,
-            format!("/api/v1/tam/build/{}/{}", encode(job), control.verb()),
-        );
+        let mut request = control.request(job);
         if let Some(key) = key {
             request = request.key(key);
         }
@@ -214,9 +212,7 @@ impl Session {
 
     /// Submits a build (writes only); remembers the job for cleanup.
     pub async fn submit(&mut self, body: &Value) -> Result<Exchange, Stop> {
-        let request = Request::new(Method::POST, "/api/v1/tam/build")
-            .key(&self.key())
-            .json(body);
+        let request = Endpoint::submit(body).key(&self.key());
         let exchange = self.call(request).await?;
         if exchange.status() == 200
             && let Some(id) = exchange.body_str("job_id")
@@ -241,7 +237,7 @@ impl Session {
     /// and no fixture, a running or pending job is submitted for the run
     /// (and cancelled at the end).
     pub async fn job_in(&mut self, state: JobState) -> Result<(String, JobState), Stop> {
-        let id = match self.target.job_in(state) {
+        let id = match self.target.job_in(state).await {
             Ok(id) => id,
             Err(reason)
                 if self.target.allow_writes()
@@ -253,7 +249,7 @@ impl Session {
                     .body_str("job_id")
                     .ok_or_else(|| Stop::Skip("submit gave no job_id".into()))?
             }
-            Err(reason) => return Err(Stop::Skip(reason)),
+            Err(reason) => return Err(Stop::Skip(reason.to_string())),
         };
         let (seen, _) = self.observe(&id).await?;
         if !crate::lifecycle::reachable(state).contains(&seen) {
@@ -294,7 +290,7 @@ impl Session {
                 return Err(lifecycle(
                     "pages",
                     &page,
-                    "pollTamBuildJob",
+                    Endpoint::Poll.operation_id(),
                     None,
                     "200 for a page named by the previous next_cursor".into(),
                     page.status().to_string(),
@@ -316,7 +312,7 @@ impl Session {
                 self.soft(Err(lifecycle(
                     "page-count",
                     &page,
-                    "pollTamBuildJob",
+                    Endpoint::Poll.operation_id(),
                     Some("/count"),
                     format!("{rows} (the rows in this page)"),
                     count.to_string(),
@@ -329,7 +325,7 @@ impl Session {
                 self.soft(Err(lifecycle(
                     "page-name",
                     &page,
-                    "pollTamBuildJob",
+                    Endpoint::Poll.operation_id(),
                     Some("/page"),
                     format!("{asked:?} (the cursor asked for)"),
                     format!("{named:?}"),
@@ -347,7 +343,7 @@ impl Session {
                     return Err(lifecycle(
                         "page-cycle",
                         &page,
-                        "pollTamBuildJob",
+                        Endpoint::Poll.operation_id(),
                         Some("/next_cursor"),
                         "a cursor not seen before in this walk".into(),
                         format!("{next:?} again"),

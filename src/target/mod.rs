@@ -1,14 +1,25 @@
-//! Where requests go: the embedded mock (default) or a live deployment.
+//! The one seam between rules and servers. A [`Target`] sends requests
+//! (through the guarded client), finds jobs in a state, lets time pass and
+//! keeps the run's record; what differs between the embedded mock and a
+//! live deployment is a [`Backend`].
 
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+mod backend;
+mod live;
+mod mock;
+
+use std::sync::Arc;
 use std::time::Duration;
 
+pub use backend::{Backend, BackendFuture, Unavailable};
+
+use crate::api::Endpoint;
 use crate::client::{Client, SendError, Sent, WriteGuard};
 use crate::config::{Config, Limits, TargetKind};
-use crate::coverage::Transition;
 use crate::mock::MockApi;
+use crate::record::{Record, RunRecord, Transition};
 use crate::{ApiKey, Error, Exchange, JobState, Request, Spec};
+use live::LiveBackend;
+use mock::MockBackend;
 
 /// A target under test. Cheap to clone; clones share the client, the
 /// budget and the mock.
@@ -24,10 +35,9 @@ struct Inner {
     client: Client,
     api_key: ApiKey,
     other_api_key: Option<ApiKey>,
-    fixtures: BTreeMap<JobState, String>,
     allow_writes: bool,
-    mock: Option<MockApi>,
-    transitions: Mutex<Vec<Transition>>,
+    backend: Box<dyn Backend>,
+    record: RunRecord,
 }
 
 impl Target {
@@ -53,6 +63,7 @@ impl Target {
 
     /// Like [`Target::from_config`], with a spec of the caller's.
     pub async fn with_spec(config: &Config, spec: Spec) -> Result<Target, Error> {
+        crate::api::check_spec(&spec)?;
         match config.target {
             TargetKind::Mock => {
                 let mock = MockApi::builder()
@@ -80,12 +91,15 @@ impl Target {
                     kind: TargetKind::Live,
                     spec,
                     client,
-                    api_key,
+                    api_key: api_key.clone(),
                     other_api_key: config.other_api_key.clone(),
-                    fixtures: config.fixtures.clone(),
                     allow_writes: config.allow_writes,
-                    mock: None,
-                    transitions: Mutex::default(),
+                    backend: Box::new(LiveBackend {
+                        primary: api_key,
+                        fixtures: config.fixtures.clone(),
+                        wait: config.limits.wait,
+                    }),
+                    record: RunRecord::default(),
                 }))
             }
         }
@@ -101,10 +115,9 @@ impl Target {
             client,
             api_key: mock.api_key(),
             other_api_key: Some(mock.other_api_key()),
-            fixtures: BTreeMap::new(),
             allow_writes: true,
-            mock: Some(mock),
-            transitions: Mutex::default(),
+            backend: Box::new(MockBackend { mock }),
+            record: RunRecord::default(),
         }))
     }
 
@@ -149,11 +162,6 @@ impl Target {
         self.inner.client.limits()
     }
 
-    /// The embedded mock, when the target is one.
-    pub fn as_mock(&self) -> Option<&MockApi> {
-        self.inner.mock.as_ref()
-    }
-
     /// Requests sent so far.
     pub fn requests_sent(&self) -> u32 {
         self.inner.client.requests_sent()
@@ -169,50 +177,44 @@ impl Target {
         self.inner.client.send(request).await
     }
 
-    /// A job of this key that was in `state` a moment ago, or why there is
-    /// none. On the mock a fresh job is seeded for every call, so rules
-    /// never share state. On live it is the `OPENFUNNEL_JOB_*` fixture.
-    pub fn job_in(&self, state: JobState) -> Result<String, String> {
-        if let Some(mock) = &self.inner.mock {
-            return Ok(mock.seed_job(&self.inner.api_key, state));
-        }
-        match self.inner.fixtures.get(&state) {
-            Some(id) => Ok(id.clone()),
-            None => Err(
-                match crate::config::FIXTURES.iter().find(|(_, s)| *s == state) {
-                    Some((var, _)) => format!("no {state} job: set {var} to the ID of one"),
-                    None => format!(
-                        "no {state} job: live runs cannot bring a job into this state on their own"
-                    ),
-                },
-            ),
-        }
+    /// A job of the target's key that was in `state` a moment ago, or why
+    /// there is none. On the mock a fresh job is seeded for every call, so
+    /// rules never share state. On live it is the `OPENFUNNEL_JOB_*` fixture.
+    pub async fn job_in(&self, state: JobState) -> Result<String, Unavailable> {
+        self.inner.backend.job_in(&self.inner.api_key, state).await
     }
 
-    /// True when `job_in(state)` is a job the suite may change without
-    /// writes: any mock job, a terminal live fixture.
+    /// Like [`Target::job_in`], for a job of `key`.
+    pub async fn job_of(&self, key: &ApiKey, state: JobState) -> Result<String, Unavailable> {
+        self.inner.backend.job_in(key, state).await
+    }
+
+    /// True when [`Target::job_in`] gives a fresh job in any state, for
+    /// either key, at every call (the embedded mock).
+    pub fn seeds_on_demand(&self) -> bool {
+        self.inner.backend.seeds_on_demand()
+    }
+
+    /// True when `job_in(state)` is a job the suite may change: any job
+    /// the backend seeds, any job with writes allowed, a terminal fixture.
     pub fn may_change(&self, state: JobState) -> bool {
-        self.inner.mock.is_some() || self.inner.allow_writes || state.is_terminal()
+        self.inner.backend.seeds_on_demand() || self.inner.allow_writes || state.is_terminal()
     }
 
     /// Lets time pass: on the mock its clock moves on (no real sleep); on
     /// live the task sleeps.
     pub async fn pass_time(&self, by: Duration) {
-        match &self.inner.mock {
-            Some(mock) => mock.advance(by),
-            None => tokio::time::sleep(by).await,
-        }
+        self.inner.backend.pass_time(by).await;
     }
 
     /// How long to let pass between two polls of a moving job.
     pub fn poll_interval(&self) -> Duration {
-        match &self.inner.mock {
-            Some(mock) => mock.band_duration(),
-            // A thirtieth of the wait limit, between 10 ms and 2 s.
-            None => {
-                (self.limits().wait / 30).clamp(Duration::from_millis(10), Duration::from_secs(2))
-            }
-        }
+        self.inner.backend.poll_interval()
+    }
+
+    /// Requests the server could not route (the mock reports them).
+    pub fn unmatched(&self) -> Vec<String> {
+        self.inner.backend.unmatched()
     }
 
     /// Remembers a job the suite created, so [`Target::created_jobs`] can
@@ -233,8 +235,9 @@ impl Target {
     /// `Error::Target("cannot reach <base>: <cause>")`. The request counts
     /// against the budget like any other.
     pub async fn preflight(&self) -> Result<(), Error> {
-        let path = format!("/api/v1/tam/build/{}", uuid::Uuid::nil().hyphenated());
-        let request = Request::new(reqwest::Method::GET, path).key(self.api_key());
+        let request = Endpoint::Poll
+            .request(&uuid::Uuid::nil().hyphenated().to_string())
+            .key(self.api_key());
         match self.send(request).await {
             Ok(_) | Err(SendError::Budget { .. }) => Ok(()),
             Err(SendError::Transport(violation)) => {
@@ -256,21 +259,17 @@ impl Target {
 
     /// Records a lifecycle transition the suite observed (a control call on
     /// a job seen in one state, its answer, and the state the next poll
-    /// showed), for [`crate::coverage`].
-    pub fn record_transition(&self, transition: Transition) {
-        self.inner
-            .transitions
-            .lock()
-            .expect("transitions lock")
-            .push(transition);
+    /// showed), for the coverage.
+    pub(crate) fn record_transition(&self, transition: Transition) {
+        self.inner.record.transition(transition);
     }
 
-    /// Every transition recorded so far, in order.
-    pub fn transitions(&self) -> Vec<Transition> {
-        self.inner
-            .transitions
-            .lock()
-            .expect("transitions lock")
-            .clone()
+    /// What the run observed so far, as plain data.
+    pub fn record(&self) -> Record {
+        Record {
+            sent: self.inner.client.sent_log(),
+            transitions: self.inner.record.transitions(),
+            created_jobs: self.inner.client.created_jobs(),
+        }
     }
 }

@@ -1,0 +1,227 @@
+//! Control calls in their documented cells: resume of a paused job, pause of a paused or running job, cancel of a running job.
+
+use serde_json::Value;
+
+use super::super::Rule;
+use super::super::session::{Session, Stop};
+use crate::api::{Control, Endpoint};
+use crate::lifecycle::{check_control_answer, check_state_after, lifecycle};
+use crate::{Exchange, JobState, TargetKind};
+
+fn processed(poll: &Exchange) -> Option<u64> {
+    poll.json().get("processed").and_then(Value::as_u64)
+}
+
+/// `resume-paused`.
+pub(super) const RESUME_PAUSED: Rule = rule!(
+    "resume-paused",
+    "resume of a paused job answers 200 running with the path's job_id, and the job really resumes",
+    "\"Resume a `paused` build from its checkpoint\"; 200: \"Resume accepted; the job is `running` again.\"",
+    resume_paused, changes_fixtures: true
+);
+
+async fn resume_paused(session: &mut Session) -> Result<(), Stop> {
+    session.require_change(JobState::Paused)?;
+    let (job, seen) = session.job_in(JobState::Paused).await?;
+    let (_, before) = session.observe(&job).await?;
+    let answer = session.control(Control::Resume, &job).await?;
+    check_control_answer(Control::Resume, seen, &answer)?;
+    if answer.body_str("job_id").as_deref() != Some(job.as_str()) {
+        session.soft(Err(lifecycle(
+            "resume-job-id",
+            &answer,
+            Endpoint::Resume.operation_id(),
+            Some("/job_id"),
+            format!("{job:?} (the path's job_id)"),
+            format!("{:?}", answer.body_str("job_id")),
+        )));
+    }
+    let poll = session.poll(&job).await?;
+    check_state_after(Control::Resume, seen, 200, &poll)?;
+    // "It continues from the checkpoint": progress never goes back, and the
+    // job never returns to paused on its own.
+    let start = processed(&before);
+    let state = session.settle(&job, &[JobState::Running]).await?;
+    let after = session.poll(&job).await?;
+    if state == JobState::Paused {
+        return Err(lifecycle(
+            "resume-resumes",
+            &after,
+            Endpoint::Poll.operation_id(),
+            Some("/status"),
+            "not paused again without a pause".into(),
+            "\"paused\"".into(),
+        )
+        .into());
+    }
+    match (start, processed(&after)) {
+        (Some(a), Some(b)) if b < a => {
+            return Err(lifecycle(
+                "resume-from-checkpoint",
+                &after,
+                Endpoint::Poll.operation_id(),
+                Some("/processed"),
+                format!("at least {a} (processed before the resume)"),
+                b.to_string(),
+            )
+            .because("\"It continues from the checkpoint where it was paused\"")
+            .into());
+        }
+        (Some(a), Some(b)) if b == a && state == JobState::Running => {
+            session.note(format!(
+                "no progress within the wait limit ({} s): inconclusive",
+                session.target().limits().wait.as_secs()
+            ));
+        }
+        _ => {}
+    }
+    if session.target().kind() == TargetKind::Live && state == JobState::Running {
+        // Put the live fixture back where it was, to stop the spend.
+        let _ = session.control(Control::Pause, &job).await?;
+        session.note("the live paused fixture was paused again after the test");
+    }
+    Ok(())
+}
+
+/// `pause-paused`.
+pub(super) const PAUSE_PAUSED: Rule = rule!(
+    "pause-paused",
+    "pause of a paused job answers 200 (pausing or already paused)",
+    "pause 200: \"Pause accepted; the job is now `pausing` (or already `paused`).\"",
+    pause_paused, changes_fixtures: true
+);
+
+async fn pause_paused(session: &mut Session) -> Result<(), Stop> {
+    session.require_change(JobState::Paused)?;
+    let (job, seen) = session.job_in(JobState::Paused).await?;
+    let answer = session.control(Control::Pause, &job).await?;
+    check_control_answer(Control::Pause, seen, &answer)?;
+    let poll = session.poll(&job).await?;
+    check_state_after(Control::Pause, seen, answer.status(), &poll)?;
+    Ok(())
+}
+
+/// `pause-running`.
+pub(super) const PAUSE_RUNNING: Rule = rule!(
+    "pause-running",
+    "pause of a running job answers 200 pausing or paused and settles to paused within the wait limit",
+    "\"The job flips to a transient `pausing` state, the in-flight process finishes and is written, then it settles to `paused`.\"",
+    pause_running, changes_fixtures: true
+);
+
+async fn pause_running(session: &mut Session) -> Result<(), Stop> {
+    session.require_change(JobState::Running)?;
+    let (job, seen) = session.job_in(JobState::Running).await?;
+    let answer = session.control(Control::Pause, &job).await?;
+    check_control_answer(Control::Pause, seen, &answer)?;
+    if answer.status() == 409 {
+        session.note("the job finished before the pause took effect (409): accepted");
+        return Ok(());
+    }
+    let state = session
+        .settle(&job, &[JobState::Running, JobState::Pausing])
+        .await?;
+    let poll = session.poll(&job).await?;
+    match state {
+        JobState::Paused => Ok(()),
+        JobState::Completed | JobState::Failed => {
+            session.note(format!("the job became {state} while pausing: accepted"));
+            Ok(())
+        }
+        other => Err(lifecycle(
+            "pause-settles",
+            &poll,
+            Endpoint::Poll.operation_id(),
+            Some("/status"),
+            format!(
+                "paused within {} s",
+                session.target().limits().wait.as_secs()
+            ),
+            format!("{other:?}").to_lowercase(),
+        )
+        .because("\"then it settles to `paused`\"")
+        .into()),
+    }
+}
+
+/// `cancel-running`.
+pub(super) const CANCEL_RUNNING: Rule = rule!(
+    "cancel-running",
+    "cancel of a running job answers 200 cancelling, settles to cancelled, and keeps its delivered rows",
+    "\"The job moves to a transient `cancelling` state and stops at its next checkpoint; whatever companies were already delivered stay readable\"",
+    cancel_running, changes_fixtures: true
+);
+
+async fn cancel_running(session: &mut Session) -> Result<(), Stop> {
+    session.require_change(JobState::Running)?;
+    let (job, seen) = session.job_in(JobState::Running).await?;
+    // Let some rows arrive first, so there is something to keep.
+    session
+        .target()
+        .pass_time(session.target().poll_interval() * 2)
+        .await;
+    let (seen_now, before) = session.observe(&job).await?;
+    let seen = if seen_now.is_terminal() {
+        seen_now
+    } else {
+        seen
+    };
+    let answer = session.control(Control::Cancel, &job).await?;
+    check_control_answer(Control::Cancel, seen, &answer)?;
+    if answer.status() == 409 {
+        session.note("the job finished before the cancel (409): accepted");
+        return Ok(());
+    }
+    let state = session
+        .settle(&job, &[JobState::Running, JobState::Cancelling])
+        .await?;
+    let after = session.poll(&job).await?;
+    if !state.is_terminal() {
+        return Err(lifecycle(
+            "cancel-settles",
+            &after,
+            Endpoint::Poll.operation_id(),
+            Some("/status"),
+            format!(
+                "cancelled within {} s",
+                session.target().limits().wait.as_secs()
+            ),
+            state.as_str().into(),
+        )
+        .because("\"The job then settles to a terminal cancelled status\" (sibling cancel)")
+        .into());
+    }
+    if let (Some(a), Some(b)) = (processed(&before), processed(&after))
+        && b < a
+    {
+        return Err(lifecycle(
+            "cancel-keeps-rows",
+            &after,
+            Endpoint::Poll.operation_id(),
+            Some("/processed"),
+            format!("at least {a} (delivered before the cancel)"),
+            b.to_string(),
+        )
+        .because(
+            "\"whatever companies were already delivered stay readable via the poll endpoint\"",
+        )
+        .into());
+    }
+    let rows_before = before.json()["rows"].as_array().map_or(0, Vec::len);
+    let rows_after = after.json()["rows"].as_array().map_or(0, Vec::len);
+    if rows_after < rows_before {
+        return Err(lifecycle(
+            "cancel-keeps-rows",
+            &after,
+            Endpoint::Poll.operation_id(),
+            Some("/rows"),
+            format!("at least {rows_before} rows on the first page"),
+            rows_after.to_string(),
+        )
+        .because(
+            "\"whatever companies were already delivered stay readable via the poll endpoint\"",
+        )
+        .into());
+    }
+    Ok(())
+}

@@ -1,0 +1,77 @@
+//! Tenant isolation: another key never sees or changes a job.
+
+use super::super::Rule;
+use super::super::session::{Session, Stop};
+use crate::JobState;
+use crate::api::{Control, Endpoint};
+use crate::lifecycle::lifecycle;
+
+/// `isolation-404`.
+pub(super) const ISOLATION_404: Rule = rule!(
+    "isolation-404",
+    "another key's job gets 404 on poll, pause, resume and cancel, and is left unchanged",
+    "\"Job not found for this API key.\"",
+    isolation_404, changes_fixtures: true
+);
+
+async fn isolation_404(session: &mut Session) -> Result<(), Stop> {
+    let Some(other) = session.target().other_api_key().cloned() else {
+        return Err(Stop::Skip(
+            "no second key: set OPENFUNNEL_OTHER_API_KEY to another tenant's key".into(),
+        ));
+    };
+    let mut reached = 0;
+    for state in [
+        JobState::Completed,
+        JobState::Cancelled,
+        JobState::Failed,
+        JobState::Paused,
+        JobState::Running,
+    ] {
+        if !session.target().may_change(state) {
+            continue;
+        }
+        let Ok((job, seen)) = session.job_in(state).await else {
+            continue;
+        };
+        reached += 1;
+        let poll = session.poll_as(Some(&other), &job, None).await?;
+        let mut answers = vec![(poll, Endpoint::Poll.operation_id())];
+        for control in Control::ALL {
+            answers.push((
+                session.control_as(Some(&other), control, &job).await?,
+                control.operation_id(),
+            ));
+        }
+        for (answer, op) in answers {
+            if answer.status() != 404 {
+                session.soft(Err(lifecycle(
+                    "isolation-404",
+                    &answer,
+                    op,
+                    None,
+                    format!("404 for another key's {seen} job"),
+                    answer.status().to_string(),
+                )
+                .because("\"Job not found for this API key.\"")));
+            }
+        }
+        let (now, poll) = session.observe(&job).await?;
+        if !crate::lifecycle::reachable(seen).contains(&now) {
+            session.soft(Err(lifecycle(
+                "isolation-unchanged",
+                &poll,
+                Endpoint::Poll.operation_id(),
+                Some("/status"),
+                format!("{seen} or where it moves on its own"),
+                now.as_str().into(),
+            )));
+        }
+    }
+    if reached == 0 {
+        return Err(Stop::Skip(
+            "no job of this key to probe: set OPENFUNNEL_JOB_COMPLETED (or another fixture)".into(),
+        ));
+    }
+    Ok(())
+}

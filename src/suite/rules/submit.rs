@@ -1,0 +1,192 @@
+//! Submit and request validation: a valid submit, invalid bodies, a missing key.
+
+use proptest::test_runner::TestRunner;
+use serde_json::json;
+
+use super::super::Rule;
+use super::super::session::{Session, Stop};
+use crate::api::{Control, Endpoint};
+use crate::lifecycle::{check_control_answer, lifecycle};
+use crate::strategies::invalid_submit_body;
+use crate::{JobState, Request};
+
+fn require_writes(session: &Session, what: &str) -> Result<(), Stop> {
+    if session.target().allow_writes() {
+        Ok(())
+    } else {
+        Err(Stop::Skip(format!(
+            "{what} can create a build, which costs 1 credit per company; set OPENFUNNEL_ALLOW_WRITES=1"
+        )))
+    }
+}
+
+/// `submit`.
+pub(super) const SUBMIT: Rule = rule!(
+    "submit",
+    "submit answers 200 with status pending and a job_id that poll then finds",
+    "\"The endpoint immediately returns a `job_id`.\"; status: \"Job status at submit time (always pending).\"",
+    submit
+);
+
+async fn submit(session: &mut Session) -> Result<(), Stop> {
+    require_writes(session, "submit")?;
+    let answer = session
+        .submit(&json!({"query": "openfunnel-contract probe: cloud observability tools"}))
+        .await?;
+    if answer.status() != 200 {
+        return Err(lifecycle(
+            "submit-200",
+            &answer,
+            Endpoint::Submit.operation_id(),
+            None,
+            "200".into(),
+            answer.status().to_string(),
+        )
+        .into());
+    }
+    if let Some(status) = answer.body_str("status")
+        && status != "pending"
+    {
+        session.soft(Err(lifecycle(
+            "submit-pending",
+            &answer,
+            Endpoint::Submit.operation_id(),
+            Some("/status"),
+            "\"pending\"".into(),
+            format!("{status:?}"),
+        )
+        .because("status: \"Job status at submit time (always pending).\"")));
+    }
+    let job = answer.body_str("job_id").unwrap_or_default();
+    if job.is_empty() {
+        return Err(lifecycle(
+            "submit-job-id",
+            &answer,
+            Endpoint::Submit.operation_id(),
+            Some("/job_id"),
+            "a non-empty job_id".into(),
+            "an empty one".into(),
+        )
+        .into());
+    }
+    let (state, poll) = session.observe(&job).await?;
+    if poll.body_str("job_id").as_deref() != Some(job.as_str()) {
+        session.soft(Err(lifecycle(
+            "poll-job-id",
+            &poll,
+            Endpoint::Poll.operation_id(),
+            Some("/job_id"),
+            format!("{job:?}"),
+            format!("{:?}", poll.body_str("job_id")),
+        )));
+    }
+    if !crate::lifecycle::reachable(JobState::Pending).contains(&state) {
+        session.soft(Err(lifecycle(
+            "submit-then-poll",
+            &poll,
+            Endpoint::Poll.operation_id(),
+            Some("/status"),
+            "pending, running, completed or failed (a new job)".into(),
+            state.as_str().into(),
+        )));
+    }
+    let cancel = session.control(Control::Cancel, &job).await?;
+    session.soft(check_control_answer(Control::Cancel, state, &cancel));
+    Ok(())
+}
+
+/// `submit-invalid-422`.
+pub(super) const SUBMIT_INVALID_422: Rule = rule!(
+    "submit-invalid-422",
+    "a submit body that breaks TamBuildRequest (no query, empty, 501 characters, not a string, not JSON) gets 422 HTTPValidationError",
+    "query: string, \"Required string length: 1 - 500\"; 422: HTTPValidationError",
+    submit_invalid_422
+);
+
+async fn submit_invalid_422(session: &mut Session) -> Result<(), Stop> {
+    require_writes(session, "a submit the server might wrongly accept")?;
+    let mut bodies: Vec<(String, Request)> = Vec::new();
+    let mut runner = TestRunner::deterministic();
+    use proptest::strategy::{Strategy, ValueTree};
+    let mut names = std::collections::BTreeSet::new();
+    while names.len() < 4 {
+        let (name, body) = invalid_submit_body()
+            .new_tree(&mut runner)
+            .expect("strategy")
+            .current();
+        if names.insert(name.clone()) {
+            bodies.push((
+                name,
+                Endpoint::Submit.request("").key(&session.key()).json(&body),
+            ));
+        }
+    }
+    bodies.push((
+        "a body that is not JSON".into(),
+        Endpoint::Submit
+            .request("")
+            .key(&session.key())
+            .raw_body("application/json", b"{\"query\": ".to_vec()),
+    ));
+    for (name, request) in bodies {
+        let answer = session.call(request).await?;
+        if answer.status() == 200
+            && let Some(id) = answer.body_str("job_id")
+        {
+            session.target().note_created(&id);
+        }
+        if answer.status() != 422 {
+            session.soft(Err(lifecycle(
+                "submit-invalid-422",
+                &answer,
+                Endpoint::Submit.operation_id(),
+                None,
+                format!("422 for {name}"),
+                answer.status().to_string(),
+            )
+            .because("query: string, \"Required string length: 1 - 500\"")));
+        }
+    }
+    Ok(())
+}
+
+/// `missing-key-422`.
+pub(super) const MISSING_KEY_422: Rule = rule!(
+    "missing-key-422",
+    "a request without X-API-Key gets 422 on every operation, never 2xx",
+    "X-API-Key is a required header on every operation; FastAPI answers a missing required header with 422 HTTPValidationError",
+    missing_key_422
+);
+
+async fn missing_key_422(session: &mut Session) -> Result<(), Stop> {
+    let job = uuid::Uuid::nil().hyphenated().to_string();
+    let requests = Endpoint::ALL.into_iter().map(|endpoint| match endpoint {
+        Endpoint::Submit => Endpoint::submit(&json!({"query": "openfunnel-contract probe"})),
+        _ => endpoint.request(&job),
+    });
+    for request in requests {
+        let answer = session.call(request).await?;
+        if answer.status() != 422 {
+            let op = session
+                .target()
+                .spec()
+                .match_request(&answer.request.method, &answer.request.path)
+                .map(|m| m.operation.id().to_owned())
+                .unwrap_or_default();
+            if answer.status() == 200
+                && let Some(id) = answer.body_str("job_id")
+            {
+                session.target().note_created(&id);
+            }
+            session.soft(Err(lifecycle(
+                "missing-key-422",
+                &answer,
+                &op,
+                None,
+                "422 (X-API-Key is a required header)".into(),
+                answer.status().to_string(),
+            )));
+        }
+    }
+    Ok(())
+}

@@ -205,6 +205,11 @@ impl Exchange {
         self.response.status
     }
 
+    /// True for a 2xx answer.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.response.status)
+    }
+
     /// The response body as JSON, or `Value::Null` when it is not JSON.
     pub fn json(&self) -> Value {
         self.response.body_json().unwrap_or(Value::Null)

@@ -65,30 +65,103 @@ pub fn may_have_finished(from: JobState) -> bool {
     reachable(from).iter().any(|s| s.is_terminal())
 }
 
+/// What the documentation says of one (control × state) cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellKind {
+    /// The docs say what a control call on a job in this state does.
+    Documented,
+    /// The job is terminal: 409, and the job stays exactly as it was.
+    Terminal,
+    /// The docs are silent: 200 (with a documented body status) or 409
+    /// (refused: nothing changes) are both correct.
+    Silent,
+}
+
+/// One (control × state) cell: what the docs say, and the sentence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cell {
+    /// Documented, terminal or silent.
+    pub kind: CellKind,
+    /// The documentation sentence it rests on (or why it is silent).
+    pub sentence: &'static str,
+}
+
+const PAUSE_PENDING_RUNNING: &str = "\"If you need to pause a running or pending job, call `POST /api/v1/tam/build/{job_id}/pause`. The job moves to a transient `pausing` state, the in-flight process finishes and is written, then it settles to `paused`.\" (tam-builder)";
+const PAUSE_PAUSED: &str =
+    "pause 200: \"Pause accepted; the job is now `pausing` (or already `paused`).\" (pause-tam-builder-job)";
+const RESUME_PAUSED: &str = "\"To resume a paused job, call [...] resume. It will continue from the checkpoint where it was paused\" (tam-builder); 200: \"Resume accepted; the job is `running` again.\"";
+const CANCEL_PENDING_RUNNING: &str = "\"If you need to stop a running or pending job early, call [...] cancel. The job moves to a transient `cancelling` state and stops at its next checkpoint\" (tam-builder)";
+const TERMINAL: &str = "409 \"Job already finished (completed / failed / cancelled)\" (resume; sibling cancel: \"409 if the job already finished\"); a terminal job never changes state again";
+const SILENT: &str = "the docs do not say what this call does to a job in this state: 200 with a documented body status, or 409 (refused, nothing changes)";
+
+/// The documentation of every (control × state) cell: 24 in all.
+pub fn cell(control: Control, state: JobState) -> Cell {
+    use JobState::*;
+    let documented = |sentence| Cell {
+        kind: CellKind::Documented,
+        sentence,
+    };
+    if state.is_terminal() {
+        return Cell {
+            kind: CellKind::Terminal,
+            sentence: TERMINAL,
+        };
+    }
+    match (control, state) {
+        (Control::Pause, Pending | Running) => documented(PAUSE_PENDING_RUNNING),
+        (Control::Pause, Paused) => documented(PAUSE_PAUSED),
+        (Control::Resume, Paused) => documented(RESUME_PAUSED),
+        (Control::Cancel, Pending | Running) => documented(CANCEL_PENDING_RUNNING),
+        _ => Cell {
+            kind: CellKind::Silent,
+            sentence: SILENT,
+        },
+    }
+}
+
+/// True when `status` is the success a control call may answer: pause and
+/// resume document 200; the cancel page does not show its code, so any
+/// 2xx (with the documented body) is a success.
+pub fn is_success(control: Control, status: u16) -> bool {
+    match control {
+        Control::Pause | Control::Resume => status == 200,
+        Control::Cancel => (200..300).contains(&status),
+    }
+}
+
+/// Which answers a control call on a job last seen in `before` may get:
+/// (success, 409). A success needs the job to be possibly unfinished; a
+/// 409 is "refused": on a terminal job it is required, in a documented
+/// cell it is allowed only when the job may have finished meanwhile, in a
+/// silent cell always.
+pub fn answers(control: Control, before: JobState) -> (bool, bool) {
+    let unfinished = reachable(before).iter().any(|s| !s.is_terminal());
+    match cell(control, before).kind {
+        CellKind::Terminal => (false, true),
+        CellKind::Documented => (unfinished, may_have_finished(before)),
+        CellKind::Silent => (unfinished, true),
+    }
+}
+
 /// What a control call on a job of the caller's, last seen in `before`,
-/// may answer:
-/// - 409 only when the job may have finished by now ("Job already
-///   finished (completed / failed / cancelled)");
-/// - 200 only when it may still be unfinished, with a body `status` the
-///   200's documentation gives ([`Control::accepted_statuses`]);
-/// - never 404 ("Job not found for this API key": the job is the caller's),
-///   never 422 (the request is valid), never 5xx.
-///
-/// Cells the docs leave open (resume of a running job, cancel of a paused
-/// one, …) accept both 200 and 409 by these meanings.
+/// may answer ([`answers`]): a success with a body `status` the 200's
+/// documentation gives ([`accepted_statuses`]), or 409 where [`cell`]
+/// allows it; never 404 ("Job not found for this API key": the job is the
+/// caller's), never 422 (the request is valid), never 5xx.
 pub fn check_control_answer(
     control: Control,
     before: JobState,
     exchange: &Exchange,
 ) -> Result<(), Violation> {
     let status = exchange.status();
-    let finished = may_have_finished(before);
-    let unfinished = reachable(before).iter().any(|s| !s.is_terminal());
-    let expected = match (finished, unfinished) {
-        (true, true) => "200 or 409",
-        (true, false) => "409",
-        _ => "200",
+    let (success, conflict) = answers(control, before);
+    let ok = if control == Control::Cancel { "2xx" } else { "200" };
+    let expected = match (success, conflict) {
+        (true, true) => format!("{ok} or 409"),
+        (false, _) => "409".to_owned(),
+        _ => ok.to_owned(),
     };
+    let sentence = cell(control, before).sentence;
     let fail = |actual: String| {
         Err(lifecycle(
             &format!("{}-{}", control.verb(), before),
@@ -98,11 +171,11 @@ pub fn check_control_answer(
             format!("{expected} for a job last seen {before}"),
             actual,
         )
-        .because(doc(control)))
+        .because(sentence))
     };
     match status {
-        409 if finished => Ok(()),
-        200 if unfinished => {
+        409 if conflict => Ok(()),
+        status if success && is_success(control, status) => {
             let body_status = exchange.body_str("status");
             let ok = body_status
                 .as_deref()
@@ -130,28 +203,40 @@ pub fn check_control_answer(
 }
 
 /// What a poll may show after a control call answered `status` on a job
-/// last seen in `before`: after 409 a terminal state (the same one, if
-/// `before` was terminal: "a terminal job never changes state again");
-/// after 200 a state reachable from the state the call put it in.
+/// last seen in `before`:
+/// - after 409 on a terminal job, the same state ("a terminal job never
+///   changes state again");
+/// - after 409 in a documented cell, a terminal state (the job finished
+///   meanwhile: nothing else explains the refusal);
+/// - after 409 in a silent cell, a state the job could have reached on its
+///   own ("refused" changes nothing);
+/// - after a success, a state reachable from the one the call put it in
+///   (in a silent cell also from where it was: the docs do not say).
 pub fn allowed_after(control: Control, before: JobState, status: u16) -> Vec<JobState> {
-    match status {
-        409 if before.is_terminal() => vec![before],
-        409 => reachable(before)
+    let kind = cell(control, before).kind;
+    let mut states: Vec<JobState> = match status {
+        409 if kind == CellKind::Terminal => vec![before],
+        409 if kind == CellKind::Documented => reachable(before)
             .iter()
             .copied()
             .filter(|s| s.is_terminal())
             .collect(),
-        200 => {
+        409 => reachable(before).to_vec(),
+        status if is_success(control, status) => {
             let mut states: Vec<JobState> = reachable(target_state(control)).to_vec();
             if control == Control::Pause {
                 states.extend_from_slice(reachable(JobState::Paused));
             }
-            states.sort();
-            states.dedup();
+            if kind == CellKind::Silent {
+                states.extend_from_slice(reachable(before));
+            }
             states
         }
         _ => JobState::ALL.to_vec(),
-    }
+    };
+    states.sort();
+    states.dedup();
+    states
 }
 
 /// A poll after a control call shows a state [`allowed_after`] permits.
@@ -179,7 +264,11 @@ pub fn check_state_after(
                 format!("{:?}", poll.body_str("status")),
             )
             .because(if answered == 409 {
-                "a terminal job never changes state again; 409 means \"Job already finished\""
+                match cell(control, before).kind {
+                    CellKind::Terminal => "a terminal job never changes state again",
+                    CellKind::Documented => "409 means \"Job already finished (completed / failed / cancelled)\"",
+                    CellKind::Silent => "a refused call (409) changes nothing: the job moves only as it would on its own",
+                }
             } else {
                 doc(control)
             }))

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::StateSet;
 use crate::api::Control;
-use crate::lifecycle::{allowed_after, check_control_answer, lifecycle};
+use crate::lifecycle::{self, allowed_after, check_control_answer, lifecycle};
 use crate::{Exchange, JobState, Violation};
 
 /// Why a poll must show a state the model allows.
@@ -25,17 +25,24 @@ const SUBMIT_BECAUSE: &str = "submit: \"The endpoint immediately returns a `job_
 /// `status` is known, the values it may take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AllowedAnswer {
-    /// The HTTP status.
+    /// The HTTP status (200 stands for any 2xx when `any_success`).
     pub status: u16,
+    /// True when the docs do not show the success code: any 2xx will do.
+    pub any_success: bool,
     /// The body `status` values allowed; `None`: not judged.
     pub body_status: Option<StateSet>,
 }
 
 impl fmt::Display for AllowedAnswer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let status = if self.any_success {
+            "2xx".to_owned()
+        } else {
+            self.status.to_string()
+        };
         match self.body_status {
-            Some(states) => write!(f, "{} with status {states}", self.status),
-            None => write!(f, "{}", self.status),
+            Some(states) => write!(f, "{status} with status {states}"),
+            None => f.write_str(&status),
         }
     }
 }
@@ -57,6 +64,7 @@ impl Allowed {
         Allowed {
             answers: vec![AllowedAnswer {
                 status,
+                any_success: false,
                 body_status,
             }],
             conditions: Vec::new(),
@@ -71,7 +79,8 @@ impl Allowed {
             .body_str("status")
             .and_then(|s| s.parse::<JobState>().ok());
         self.answers.iter().any(|a| {
-            a.status == exchange.status()
+            let status = exchange.status();
+            (a.status == status || (a.any_success && (200..300).contains(&status)))
                 && a.body_status
                     .is_none_or(|set| shown.is_some_and(|s| set.contains(s)))
         })
@@ -137,7 +146,9 @@ impl Belief {
 /// on cursor names, so 404 and 422 (their documented meanings) are
 /// allowed too.
 pub fn allowed_poll(belief: &Belief, cursor: bool) -> Allowed {
+    // The poll page does not show its success code: any 2xx will do.
     let mut allowed = Allowed::one(200, Some(belief.states), belief.given());
+    allowed.answers[0].any_success = true;
     if let Some(floor) = belief.processed.filter(|p| *p > 0) {
         allowed
             .conditions
@@ -153,6 +164,7 @@ pub fn allowed_poll(belief: &Belief, cursor: bool) -> Allowed {
         for status in [404, 422] {
             allowed.answers.push(AllowedAnswer {
                 status,
+                any_success: false,
                 body_status: None,
             });
         }
@@ -165,15 +177,17 @@ pub fn allowed_poll(belief: &Belief, cursor: bool) -> Allowed {
 /// a documented body `status` when it may still be working.
 pub fn allowed_control(belief: &Belief, control: Control) -> Allowed {
     let mut answers = Vec::new();
-    if belief.states.any_unfinished() {
+    if belief.states.iter().any(|b| lifecycle::answers(control, b).0) {
         answers.push(AllowedAnswer {
             status: 200,
-            body_status: Some(StateSet::of(crate::lifecycle::accepted_statuses(control))),
+            any_success: control == Control::Cancel,
+            body_status: Some(StateSet::of(lifecycle::accepted_statuses(control))),
         });
     }
-    if belief.states.any_terminal() {
+    if belief.states.iter().any(|b| lifecycle::answers(control, b).1) {
         answers.push(AllowedAnswer {
             status: 409,
+            any_success: false,
             body_status: None,
         });
     }
@@ -191,11 +205,14 @@ pub fn allowed_not_found(given: String) -> Allowed {
 
 /// The answers to a submit with a valid body.
 pub fn allowed_submit() -> Allowed {
-    Allowed::one(
+    // The submit page does not show its success code: any 2xx will do.
+    let mut allowed = Allowed::one(
         200,
         Some(StateSet::of(&[JobState::Pending])),
         "a valid body".into(),
-    )
+    );
+    allowed.answers[0].any_success = true;
+    allowed
 }
 
 /// Where a job believed in `before` may be after `control` answered
@@ -211,14 +228,14 @@ pub fn after_control(
     let mut after = before
         .iter()
         .filter(|b| match status {
-            409 => StateSet::reachable_from(*b).any_terminal(),
-            200 => StateSet::reachable_from(*b).any_unfinished(),
+            409 => lifecycle::answers(control, *b).1,
+            s if lifecycle::is_success(control, s) => lifecycle::answers(control, *b).0,
             _ => false,
         })
         .fold(StateSet::EMPTY, |acc, b| {
             acc.union(allowed_after(control, b, status).into_iter().collect())
         });
-    if let (200, Some(shown)) = (status, shown) {
+    if let (true, Some(shown)) = (lifecycle::is_success(control, status), shown) {
         after = after.intersect(StateSet::reachable_from(shown));
     }
     after
@@ -295,7 +312,7 @@ pub fn judge_poll(belief: &Belief, cursor: bool, exchange: &Exchange) -> Result<
     if !allowed.admits(exchange) {
         return Err(not_allowed(exchange, None, &allowed, POLL_BECAUSE));
     }
-    if exchange.status() != 200 {
+    if !exchange.is_success() {
         return Ok(());
     }
     same_job_id(belief, exchange, None)?;
@@ -367,7 +384,7 @@ pub fn judge_submit<'a>(
 
 /// Narrows a belief from an allowed poll answer.
 pub fn learn_poll(belief: &mut Belief, cursor: bool, exchange: &Exchange) {
-    if exchange.status() != 200 {
+    if !exchange.is_success() {
         return;
     }
     if let Some(shown) = exchange.body_str("status").and_then(|s| s.parse().ok()) {
@@ -400,7 +417,7 @@ fn same_job_id(
     control: Option<Control>,
 ) -> Result<(), Violation> {
     match exchange.body_str("job_id") {
-        Some(id) if exchange.status() == 200 && id != belief.id => Err(lifecycle(
+        Some(id) if exchange.is_success() && id != belief.id => Err(lifecycle(
             "model",
             exchange,
             op_of(control),

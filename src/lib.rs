@@ -83,6 +83,7 @@ mod state;
 pub mod strategies;
 pub mod suite;
 mod target;
+pub mod timeline;
 mod violation;
 
 pub use checks::{

@@ -87,8 +87,7 @@ pub struct Cell {
 }
 
 const PAUSE_PENDING_RUNNING: &str = "\"If you need to pause a running or pending job, call `POST /api/v1/tam/build/{job_id}/pause`. The job moves to a transient `pausing` state, the in-flight process finishes and is written, then it settles to `paused`.\" (tam-builder)";
-const PAUSE_PAUSED: &str =
-    "pause 200: \"Pause accepted; the job is now `pausing` (or already `paused`).\" (pause-tam-builder-job)";
+const PAUSE_PAUSED: &str = "pause 200: \"Pause accepted; the job is now `pausing` (or already `paused`).\" (pause-tam-builder-job)";
 const RESUME_PAUSED: &str = "\"To resume a paused job, call [...] resume. It will continue from the checkpoint where it was paused\" (tam-builder); 200: \"Resume accepted; the job is `running` again.\"";
 const CANCEL_PENDING_RUNNING: &str = "\"If you need to stop a running or pending job early, call [...] cancel. The job moves to a transient `cancelling` state and stops at its next checkpoint\" (tam-builder)";
 const TERMINAL: &str = "409 \"Job already finished (completed / failed / cancelled)\" (resume; sibling cancel: \"409 if the job already finished\"); a terminal job never changes state again";
@@ -155,7 +154,11 @@ pub fn check_control_answer(
 ) -> Result<(), Violation> {
     let status = exchange.status();
     let (success, conflict) = answers(control, before);
-    let ok = if control == Control::Cancel { "2xx" } else { "200" };
+    let ok = if control == Control::Cancel {
+        "2xx"
+    } else {
+        "200"
+    };
     let expected = match (success, conflict) {
         (true, true) => format!("{ok} or 409"),
         (false, _) => "409".to_owned(),
@@ -273,6 +276,34 @@ pub fn check_state_after(
                 doc(control)
             }))
         }
+    }
+}
+
+/// True when every router sees `id` as one path segment, including one
+/// that decodes the whole path before routing (Starlette, many proxies):
+/// no `/`, `\\`, `?` or `#`, and no dot segment. For other IDs the docs
+/// cannot say which route answers.
+pub fn one_segment_for_every_router(id: &str) -> bool {
+    !id.contains(['/', '\\', '?', '#']) && id != "." && id != ".."
+}
+
+/// A successful control answer names the job of its path: `job_id` is
+/// "the path's job_id" for pause, resume and cancel alike.
+pub fn check_echo(control: Control, job: &str, answer: &Exchange) -> Result<(), Violation> {
+    if !is_success(control, answer.status()) {
+        return Ok(());
+    }
+    match answer.body_str("job_id") {
+        Some(id) if id == job => Ok(()),
+        other => Err(lifecycle(
+            &format!("{control}-job-id"),
+            answer,
+            control.operation_id(),
+            Some("/job_id"),
+            format!("{job:?} (the path's job_id)"),
+            format!("{other:?}"),
+        )
+        .because("every documented control answer carries the job's `job_id` (pause, resume and cancel examples)")),
     }
 }
 

@@ -6,7 +6,8 @@ use std::fmt;
 use std::sync::Mutex;
 
 use crate::api::Control;
-use crate::{JobState, Sent};
+use crate::timeline::Timelines;
+use crate::{Exchange, JobState, Sent, Violation};
 
 /// What a run observed, as plain data.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -18,12 +19,16 @@ pub struct Record {
     pub transitions: Vec<Transition>,
     /// Every job the run created, in order, without repeats.
     pub created_jobs: Vec<String>,
+    /// Jobs whose polls were judged over time, the polls, and the jobs
+    /// forgotten to keep memory bounded.
+    pub timelines: (usize, u64, u64),
 }
 
 /// The shared, growing record of a run (inside a target).
 #[derive(Debug, Default)]
 pub(crate) struct RunRecord {
     transitions: Mutex<Vec<Transition>>,
+    timelines: Mutex<Timelines>,
 }
 
 impl RunRecord {
@@ -33,6 +38,27 @@ impl RunRecord {
             .lock()
             .expect("record lock")
             .push(transition);
+    }
+
+    /// A control call with the target's key on `job` answered `status`.
+    pub(crate) fn control(&self, job: &str, control: Control, status: u16) {
+        self.timelines
+            .lock()
+            .expect("record lock")
+            .control(job, control, status);
+    }
+
+    /// A poll with the target's key: the timeline invariants it breaks.
+    pub(crate) fn poll(&self, job: &str, cursor: Option<&str>, poll: &Exchange) -> Vec<Violation> {
+        self.timelines
+            .lock()
+            .expect("record lock")
+            .poll(job, cursor, poll)
+    }
+
+    /// Timeline counts (jobs, polls, forgotten).
+    pub(crate) fn timeline_counts(&self) -> (usize, u64, u64) {
+        self.timelines.lock().expect("record lock").counts()
     }
 
     /// The transitions so far.

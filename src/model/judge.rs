@@ -177,14 +177,22 @@ pub fn allowed_poll(belief: &Belief, cursor: bool) -> Allowed {
 /// a documented body `status` when it may still be working.
 pub fn allowed_control(belief: &Belief, control: Control) -> Allowed {
     let mut answers = Vec::new();
-    if belief.states.iter().any(|b| lifecycle::answers(control, b).0) {
+    if belief
+        .states
+        .iter()
+        .any(|b| lifecycle::answers(control, b).0)
+    {
         answers.push(AllowedAnswer {
             status: 200,
             any_success: control == Control::Cancel,
             body_status: Some(StateSet::of(lifecycle::accepted_statuses(control))),
         });
     }
-    if belief.states.iter().any(|b| lifecycle::answers(control, b).1) {
+    if belief
+        .states
+        .iter()
+        .any(|b| lifecycle::answers(control, b).1)
+    {
         answers.push(AllowedAnswer {
             status: 409,
             any_success: false,

@@ -274,7 +274,12 @@ impl ModelSut {
                         let belief = &mut self.beliefs[n].1;
                         judge::judge_poll(belief, cursor.is_some(), &exchange)?;
                         judge::learn_poll(belief, cursor.is_some(), &exchange);
-                        Ok(())
+                        let page = cursor.map(|c| format!("page_{c:04}"));
+                        let broken = self.target.observe_poll(&id, page.as_deref(), &exchange);
+                        match broken.into_iter().next() {
+                            Some(violation) => Err(Box::new(violation)),
+                            None => Ok(()),
+                        }
                     }
                     None => Ok(judge::judge_not_found(
                         self.not_found_given(job, sender),
@@ -298,6 +303,10 @@ impl ModelSut {
                 let Some(exchange) = self.send(request, sender, allowed, record)? else {
                     return Ok(());
                 };
+                if own.is_some() {
+                    self.target
+                        .observe_control(&id, *control, exchange.status());
+                }
                 self.judge_control(*control, job, own, sender, &exchange)
             }
         }

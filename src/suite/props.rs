@@ -105,16 +105,24 @@ where
     }
 }
 
-/// Sends one request from a blocking thread.
+/// Sends one request from a blocking thread and runs the spec checks.
 pub(super) fn blocking_call(
     target: &Target,
     sent: &AtomicU32,
     request: Request,
 ) -> Result<Exchange, Stop> {
-    let exchange =
-        tokio::runtime::Handle::current().block_on(send_counted(target, sent, request))?;
+    let exchange = blocking_send(target, sent, request)?;
     check_exchange(target.spec(), &exchange)?;
     Ok(exchange)
+}
+
+/// Sends one request from a blocking thread, unchecked.
+pub(super) fn blocking_send(
+    target: &Target,
+    sent: &AtomicU32,
+    request: Request,
+) -> Result<Exchange, Stop> {
+    Ok(tokio::runtime::Handle::current().block_on(send_counted(target, sent, request))?)
 }
 
 /// A keyed request to each of the four job endpoints for `id`.

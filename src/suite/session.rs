@@ -148,11 +148,15 @@ impl Session {
             request = request.key(key);
         }
         let exchange = self.call(request).await?;
-        if key == Some(self.target.api_key())
-            && exchange.status() == 200
-            && let Some(state) = poll_state(&exchange)
-        {
-            self.transitions.polled(&self.target, job, state);
+        if key == Some(self.target.api_key()) {
+            for violation in self.target.observe_poll(job, cursor, &exchange) {
+                self.failures.push(violation);
+            }
+            if exchange.is_success()
+                && let Some(state) = poll_state(&exchange)
+            {
+                self.transitions.polled(&self.target, job, state);
+            }
         }
         Ok(exchange)
     }
@@ -166,8 +170,8 @@ impl Session {
     /// Polls a job that must be found (200 with a known status).
     pub async fn observe(&mut self, job: &str) -> Result<(JobState, Exchange), Stop> {
         let poll = self.poll(job).await?;
-        match (poll.status(), poll_state(&poll)) {
-            (200, Some(state)) => Ok((state, poll)),
+        match (poll.is_success(), poll_state(&poll)) {
+            (true, Some(state)) => Ok((state, poll)),
             _ => Err(lifecycle(
                 "own-job-found",
                 &poll,
@@ -198,8 +202,10 @@ impl Session {
         }
         let exchange = self.call(request).await?;
         if key == Some(self.target.api_key()) {
+            self.target.observe_control(job, control, exchange.status());
             self.transitions
                 .controlled(&self.target, control, job, exchange.status());
+            self.soft(crate::lifecycle::check_echo(control, job, &exchange));
         }
         Ok(exchange)
     }
@@ -214,7 +220,7 @@ impl Session {
     pub async fn submit(&mut self, body: &Value) -> Result<Exchange, Stop> {
         let request = Endpoint::submit(body).key(&self.key());
         let exchange = self.call(request).await?;
-        if exchange.status() == 200
+        if exchange.is_success()
             && let Some(id) = exchange.body_str("job_id")
         {
             self.target.note_created(&id);
@@ -286,7 +292,7 @@ impl Session {
         let mut seen = std::collections::BTreeSet::new();
         loop {
             let page = self.poll_as(Some(&key), job, cursor.as_deref()).await?;
-            if page.status() != 200 {
+            if !page.is_success() {
                 return Err(lifecycle(
                     "pages",
                     &page,

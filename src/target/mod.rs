@@ -264,12 +264,31 @@ impl Target {
         self.inner.record.transition(transition);
     }
 
+    /// Records a control call on `job` with the target's key in the job's
+    /// timeline.
+    pub fn observe_control(&self, job: &str, control: crate::api::Control, status: u16) {
+        self.inner.record.control(job, control, status);
+    }
+
+    /// Records a poll of `job` with the target's key in the job's timeline
+    /// and returns the invariants over time it breaks
+    /// ([`crate::timeline`]).
+    pub fn observe_poll(
+        &self,
+        job: &str,
+        cursor: Option<&str>,
+        poll: &Exchange,
+    ) -> Vec<crate::Violation> {
+        self.inner.record.poll(job, cursor, poll)
+    }
+
     /// What the run observed so far, as plain data.
     pub fn record(&self) -> Record {
         Record {
             sent: self.inner.client.sent_log(),
             transitions: self.inner.record.transitions(),
             created_jobs: self.inner.client.created_jobs(),
+            timelines: self.inner.record.timeline_counts(),
         }
     }
 }

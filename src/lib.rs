@@ -1,6 +1,24 @@
 //! Contract-testing and conformance harness for the OpenFunnel Agent
 //! Primitives API (TAM Builder).
 //!
+//! # Map
+//!
+//! From the bottom up; each layer uses only the layers below it.
+//!
+//! | layer | modules | holds |
+//! |---|---|---|
+//! | words | [`api`], `state`, `error`, `secret` | the five endpoints and three controls, job states, set-up errors, the masked key |
+//! | spec | [`spec`], [`checks`], `exchange`, `violation` | the document, one-exchange checks, violations as data |
+//! | judge | [`lifecycle`], [`timeline`], [`strategies`] | the 24 control cells, invariants over time, input generators |
+//! | client | `client`, [`config`] | HTTP under a budget, a rate, deadlines, a body cap and a write guard; settings |
+//! | mock | [`mock`] | the thing checked: a stateful mock with personalities and faults |
+//! | target | `target`, `record` | the one seam between rules and servers ([`Target`] over a [`Backend`]), and the run's [`Record`] |
+//! | rules | [`suite`], `model` | fixed rules by family; random sequences against the reference model |
+//! | reports | [`report`], [`coverage`], [`deviations`] | text, JSON and JUnit reports, coverage, known deviations |
+//! | faces | `bin/`, [`drift`] | the CLI and spec drift |
+//!
+//! Most users need only the [`prelude`].
+//!
 //! It validates any implementation of the API against its OpenAPI 3.1
 //! document ([`Spec`]) and against the lifecycle rules a schema cannot
 //! express ([`suite`]). Checks return `Result<_, Violation>`; every
@@ -101,3 +119,21 @@ pub use spec::Spec;
 pub use state::{JobState, UnknownState};
 pub use target::{Backend, BackendFuture, Target, Unavailable};
 pub use violation::{Mismatch, Violation, ViolationKind};
+
+/// What a test of a server or a client needs, in one import:
+/// `use openfunnel_contract::prelude::*;`.
+pub mod prelude {
+    pub use crate::api::{Control, Endpoint};
+    pub use crate::checks::{assert_exchange, check_exchange};
+    pub use crate::config::{Config, Limits, TargetKind};
+    pub use crate::error::Error;
+    pub use crate::exchange::{Exchange, Request, Response};
+    pub use crate::mock::MockApi;
+    pub use crate::report::render_text;
+    pub use crate::secret::ApiKey;
+    pub use crate::spec::Spec;
+    pub use crate::state::JobState;
+    pub use crate::suite::{SuiteOptions, SuiteReport, run_suite};
+    pub use crate::target::Target;
+    pub use crate::violation::{Violation, ViolationKind};
+}

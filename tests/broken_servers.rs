@@ -232,6 +232,19 @@ async fn cancel_of_a_paused_job_answered_404_fails() {
     snapshot!("broken_matrix_cancel_paused_404", first(&v));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pause_that_says_running_fails_the_model() {
+    let v = failures("model", |call, answer| {
+        if is(call, Operation::Pause, Some(JobState::Running)) && answer.status == 200 {
+            let mut body = answer.body_json();
+            body["status"] = json!("running");
+            answer.set_json(&body);
+        }
+    })
+    .await;
+    snapshot!("broken_model_pause_says_running", first(&v));
+}
+
 #[test]
 fn every_rule_has_a_broken_server() {
     // One fault per rule above; a new rule needs a new fault here.

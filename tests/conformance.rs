@@ -60,6 +60,7 @@ conformance! {
     isolation_404 => "isolation-404",
     pagination => "pagination",
     control_matrix => "control-matrix",
+    model => "model",
 }
 
 #[test]

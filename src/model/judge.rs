@@ -529,14 +529,18 @@ mod tests {
             after_control(running, Control::Pause, 409, None),
             StateSet::of(&[Completed, Failed])
         );
+        // Resume of a cancelling job is a silent cell: a 409 refuses it
+        // and changes nothing, so the cancel goes on as it would have.
         let cancelling = StateSet::reachable_from(Cancelling);
         assert_eq!(
             after_control(cancelling, Control::Resume, 409, None),
-            StateSet::of(&[Completed, Failed, Cancelled])
+            cancelling
         );
+        // Cancel of a paused job is silent: accepted it cancels, refused
+        // (409) the job stays paused.
         assert_eq!(
             after_any_answer(StateSet::of(&[Paused]), Control::Cancel),
-            StateSet::reachable_from(Cancelling)
+            StateSet::reachable_from(Cancelling).union(StateSet::of(&[Paused]))
         );
         assert_eq!(
             after_control(StateSet::of(&[Cancelled]), Control::Resume, 409, None),

@@ -21,7 +21,7 @@ use proptest::test_runner::{
     TestError, TestRunner,
 };
 use proptest_state_machine::ReferenceStateMachine;
-use tokio::runtime::Runtime;
+use tokio::runtime::{Handle, Runtime};
 
 use super::plan::{LifecycleModel, Plan, Scope, Step};
 use super::render::{describe, sequence};
@@ -161,7 +161,9 @@ pub enum ModelOutcome {
 /// targets with [`ModelRunner::block_on`] so they share it).
 #[derive(Debug)]
 pub struct ModelRunner {
-    runtime: Runtime,
+    /// The runtime the runner owns, if it owns one.
+    _runtime: Option<Runtime>,
+    handle: Handle,
     options: ModelOptions,
 }
 
@@ -178,7 +180,22 @@ impl ModelRunner {
             .enable_all()
             .build()
             .map_err(|e| Error::Target(format!("cannot start a Tokio runtime: {e}")))?;
-        Ok(ModelRunner { runtime, options })
+        Ok(ModelRunner {
+            handle: runtime.handle().clone(),
+            _runtime: Some(runtime),
+            options,
+        })
+    }
+
+    /// A runner on a runtime the caller owns (a target built there keeps
+    /// its connections there). Call [`ModelRunner::run`] from a blocking
+    /// thread of it (`spawn_blocking`), never from a task.
+    pub fn with_handle(options: ModelOptions, handle: Handle) -> ModelRunner {
+        ModelRunner {
+            _runtime: None,
+            handle,
+            options,
+        }
     }
 
     /// The options.
@@ -189,7 +206,7 @@ impl ModelRunner {
     /// Runs a future on the runner's runtime (to build a target, or clean
     /// up after a run). Not from inside another runtime.
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
-        self.runtime.block_on(future)
+        self.handle.block_on(future)
     }
 
     /// Runs `options.cases` sequences the `scope` allows, each against the
@@ -231,7 +248,7 @@ impl ModelRunner {
                     }
                 };
                 *described.lock().expect("lock") = describe(&target);
-                let mut sut = ModelSut::new(self.runtime.handle().clone(), target);
+                let mut sut = ModelSut::new(self.handle.clone(), target);
                 let mut plan = plan;
                 for step in &sequence {
                     if let Some(seen) = &seen {

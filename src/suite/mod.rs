@@ -111,11 +111,16 @@ pub struct SuiteOptions {
     pub regressions: Option<PathBuf>,
     /// Only rules whose id contains one of these (all when empty).
     pub only: Vec<String>,
+    /// Rules not to run, by exact id.
+    pub skip: Vec<String>,
     /// Generated job IDs per operation in the property rules; `None` reads
     /// `PROPTEST_CASES` (proptest's default 256 on the mock, 8 on live).
     pub cases: Option<u32>,
     /// Run the rules one at a time also on live (default: concurrently).
     pub sequential: bool,
+    /// The seed of the run's generated sequences (the model rule); printed
+    /// in its note so a run can be replayed. Default 0.
+    pub seed: u64,
 }
 
 impl SuiteOptions {
@@ -237,7 +242,8 @@ pub async fn run_suite(target: &Target, options: &SuiteOptions) -> SuiteReport {
     let selected: Vec<&'static Rule> = rules()
         .iter()
         .filter(|rule| {
-            options.only.is_empty() || options.only.iter().any(|o| rule.id.contains(o.as_str()))
+            (options.only.is_empty() || options.only.iter().any(|o| rule.id.contains(o.as_str())))
+                && !options.skip.iter().any(|s| s == rule.id)
         })
         .collect();
     let concurrent = target.kind() == crate::TargetKind::Live && !options.sequential;

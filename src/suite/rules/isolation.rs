@@ -36,7 +36,16 @@ async fn isolation_404(session: &mut Session) -> Result<(), Stop> {
         };
         reached += 1;
         let poll = session.poll_as(Some(&other), &job, None).await?;
-        let mut answers = vec![(poll, Endpoint::Poll.operation_id())];
+        // Every request form: a page named by a cursor too.
+        let (_, own) = session.observe(&job).await?;
+        let cursor = own
+            .body_str("next_cursor")
+            .unwrap_or_else(|| "page_0001".to_owned());
+        let paged = session.poll_as(Some(&other), &job, Some(&cursor)).await?;
+        let mut answers = vec![
+            (poll, Endpoint::Poll.operation_id()),
+            (paged, Endpoint::Poll.operation_id()),
+        ];
         for control in Control::ALL {
             answers.push((
                 session.control_as(Some(&other), control, &job).await?,

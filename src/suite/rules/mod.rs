@@ -24,6 +24,8 @@ mod control;
 mod ids;
 mod isolation;
 mod matrix;
+#[cfg(feature = "model")]
+mod model;
 mod pagination;
 mod submit;
 mod terminal;
@@ -44,4 +46,6 @@ pub(super) static ALL: &[Rule] = &[
     isolation::ISOLATION_404,
     pagination::PAGINATION,
     matrix::CONTROL_MATRIX,
+    #[cfg(feature = "model")]
+    model::MODEL,
 ];

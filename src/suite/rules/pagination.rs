@@ -15,13 +15,14 @@ pub(super) const PAGINATION: Rule = rule!(
 async fn pagination(session: &mut Session) -> Result<(), Stop> {
     let max_pages = match session.target().kind() {
         TargetKind::Mock => 1000,
-        TargetKind::Live => 5,
+        // Pages are free, but each is a request against the budget.
+        TargetKind::Live => 50,
     };
     let (job, _) = session.job_in(JobState::Completed).await?;
     let walk = session.walk_pages(&job, max_pages).await?;
     if walk.bounded {
         session.note(format!(
-            "stopped after {} pages (bound on live runs)",
+            "stopped after {} pages, the page budget of a run on this target: the end of the chain was not reached, so the last page and the end were not checked",
             walk.pages
         ));
     } else if !walk.done {

@@ -2,7 +2,7 @@
 //! `Result<(), Violation>`; each `assert_*` twin panics with the rendered
 //! violation and points at the caller.
 
-use crate::spec::{Operation, essence};
+use crate::spec::{Operation, essence, shorten};
 use crate::{Exchange, Mismatch, Spec, Violation, ViolationKind};
 
 /// A check on one exchange: the shape every `check_*` function has, so a
@@ -57,18 +57,13 @@ fn no_server_error(exchange: &Exchange, op: Option<&str>) -> Result<(), Violatio
     if status < 500 {
         return Ok(());
     }
-    Err(Violation::new(
-        ViolationKind::ServerError,
-        "no-5xx",
-        exchange,
-        op,
-        Mismatch {
-            pointer: None,
-            spec_pointer: None,
-            expected: "a status below 500".into(),
-            actual: format!("{status} ({})", body_excerpt(exchange)),
-        },
-    ))
+    Err(
+        Violation::builder(ViolationKind::ServerError, "no-5xx", exchange)
+            .operation(op)
+            .expected("a status below 500")
+            .actual(format_args!("{status} ({})", body_excerpt(exchange)))
+            .build(),
+    )
 }
 
 /// The status is documented for the operation: the exact code, a range
@@ -82,18 +77,17 @@ fn status_of(op: &Operation, exchange: &Exchange) -> Result<(), Violation> {
     if op.response_for(status).is_some() {
         return Ok(());
     }
-    Err(Violation::new(
-        ViolationKind::UndocumentedStatus,
-        "status",
-        exchange,
-        Some(op.id()),
-        Mismatch {
-            pointer: None,
-            spec_pointer: Some(format!("{}/responses", op.pointer())),
-            expected: format!("one of {}", op.documented_statuses().join(", ")),
-            actual: status.to_string(),
-        },
-    ))
+    Err(
+        Violation::builder(ViolationKind::UndocumentedStatus, "status", exchange)
+            .operation(op.id())
+            .spec_at(format!("{}/responses", op.pointer()))
+            .expected(format_args!(
+                "one of {}",
+                op.documented_statuses().join(", ")
+            ))
+            .actual(status)
+            .build(),
+    )
 }
 
 /// When the matching response documents a body, the `Content-Type` is one
@@ -114,21 +108,18 @@ fn content_type_of(op: &Operation, exchange: &Exchange) -> Result<(), Violation>
         return Ok(());
     }
     let documented: Vec<&str> = response.media().iter().map(|m| m.media_type()).collect();
-    Err(Violation::new(
-        ViolationKind::ContentType,
-        "content-type",
-        exchange,
-        Some(op.id()),
-        Mismatch {
-            pointer: None,
-            spec_pointer: Some(format!("{}/content", response.pointer())),
-            expected: format!("Content-Type {}", documented.join(" or ")),
-            actual: match actual {
-                Some(ct) => format!("Content-Type {}", essence(ct)),
-                None => "no Content-Type".into(),
-            },
-        },
-    ))
+    let actual = match actual {
+        Some(ct) => format!("Content-Type {}", essence(ct)),
+        None => "no Content-Type".into(),
+    };
+    Err(
+        Violation::builder(ViolationKind::ContentType, "content-type", exchange)
+            .operation(op.id())
+            .spec_at(format!("{}/content", response.pointer()))
+            .expected(format_args!("Content-Type {}", documented.join(" or ")))
+            .actual(actual)
+            .build(),
+    )
 }
 
 /// The body parses as JSON and validates against the documented schema.
@@ -155,18 +146,14 @@ fn body_of(spec: &Spec, op: &Operation, exchange: &Exchange) -> Result<(), Viola
     let body = match exchange.response.body_json() {
         Ok(body) => body,
         Err(error) => {
-            return Err(Violation::new(
-                ViolationKind::InvalidJson,
-                "body-json",
-                exchange,
-                Some(op.id()),
-                Mismatch {
-                    pointer: None,
-                    spec_pointer: Some(format!("{}/schema", media.pointer())),
-                    expected: format!("a JSON body ({error})"),
-                    actual: body_excerpt(exchange),
-                },
-            ));
+            return Err(
+                Violation::builder(ViolationKind::InvalidJson, "body-json", exchange)
+                    .operation(op.id())
+                    .spec_at(format!("{}/schema", media.pointer()))
+                    .expected(format_args!("a JSON body ({error})"))
+                    .actual(body_excerpt(exchange))
+                    .build(),
+            );
         }
     };
     // The fast path: most bodies are valid, and collecting errors costs more.
@@ -177,28 +164,18 @@ fn body_of(spec: &Spec, op: &Operation, exchange: &Exchange) -> Result<(), Viola
     if errors.is_empty() {
         return Ok(());
     }
-    let mut violation = Violation::new(
-        ViolationKind::Schema,
-        "body-schema",
-        exchange,
-        Some(op.id()),
-        Mismatch {
-            pointer: None,
-            spec_pointer: None,
-            expected: String::new(),
-            actual: String::new(),
-        },
-    );
-    violation.mismatches = errors
-        .into_iter()
-        .map(|e| Mismatch {
-            pointer: Some(e.pointer),
-            spec_pointer: Some(e.spec_pointer),
-            expected: e.expected,
-            actual: e.actual,
-        })
-        .collect();
-    Err(violation)
+    let mismatches = errors.into_iter().map(|e| Mismatch {
+        pointer: Some(e.pointer),
+        spec_pointer: Some(e.spec_pointer),
+        expected: e.expected,
+        actual: e.actual,
+    });
+    Err(
+        Violation::builder(ViolationKind::Schema, "body-schema", exchange)
+            .operation(op.id())
+            .mismatches(mismatches)
+            .build(),
+    )
 }
 
 /// The operation the request matched, or an `UnknownOperation` violation.
@@ -217,18 +194,13 @@ pub fn operation_of<'s>(spec: &'s Spec, exchange: &Exchange) -> Result<&'s Opera
     } else {
         format!("one of {}", at_path.join(", "))
     };
-    Err(Violation::new(
-        ViolationKind::UnknownOperation,
-        "operation",
-        exchange,
-        None,
-        Mismatch {
-            pointer: None,
-            spec_pointer: Some("/paths".into()),
-            expected,
-            actual: format!("{} {}", request.method, request.path),
-        },
-    ))
+    Err(
+        Violation::builder(ViolationKind::UnknownOperation, "operation", exchange)
+            .spec_at("/paths")
+            .expected(expected)
+            .actual(format_args!("{} {}", request.method, request.path))
+            .build(),
+    )
 }
 
 fn body_excerpt(exchange: &Exchange) -> String {
@@ -236,7 +208,7 @@ fn body_excerpt(exchange: &Exchange) -> String {
     if text.is_empty() {
         "empty body".into()
     } else {
-        format!("body {:?}", crate::spec::shorten(&text))
+        format!("body {:?}", shorten(&text))
     }
 }
 

@@ -58,6 +58,32 @@ pub enum Error {
     /// The target could not be started or reached.
     #[error("target: {0}")]
     Target(String),
+    /// A document the harness reads from the target (the service's own
+    /// `/openapi.json`, for spec drift) could not be fetched.
+    #[error("target: GET {url}: {problem}")]
+    Fetch {
+        /// The URL asked.
+        url: String,
+        /// What went wrong.
+        problem: FetchProblem,
+    },
+    /// The known-deviations file could not be read.
+    #[error("{setting}: cannot read {path}: {source}", setting = crate::config::DEVIATIONS)]
+    DeviationsIo {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The known-deviations file is not a valid list of entries.
+    #[error("{setting}: {path}: {reason}", setting = crate::config::DEVIATIONS)]
+    DeviationsInvalid {
+        /// The file.
+        path: PathBuf,
+        /// Which entry (`entry 2 (rule "submit")`) and what is wrong with it,
+        /// or what is wrong with the file as a whole.
+        reason: String,
+    },
     /// Writing a report failed.
     #[error("cannot write {path}: {source}")]
     Output {
@@ -66,6 +92,25 @@ pub enum Error {
         /// The I/O error.
         source: std::io::Error,
     },
+}
+
+/// Why a document could not be fetched ([`Error::Fetch`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FetchProblem {
+    /// No usable answer: not sent, refused, timed out, over the size cap,
+    /// or rate-limited past the retries. Holds the client's sentence.
+    #[error("{0}")]
+    NoAnswer(String),
+    /// An answer other than 200 (redirects are not followed).
+    #[error("answered {0}, not 200")]
+    Status(u16),
+    /// A 200 whose body is not JSON; holds the parser's message.
+    #[error("the answer is not JSON ({0})")]
+    NotJson(String),
+    /// A 200 whose body is JSON but not an object.
+    #[error("the answer is JSON but not an object")]
+    NotObject,
 }
 
 impl Error {

@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::api::Control;
 use crate::record::{Record, Transition};
+use crate::spec::StatusKey;
 use crate::{JobState, Sent, Spec};
 
 /// Status coverage of one operation.
@@ -33,6 +34,10 @@ pub struct OperationCoverage {
     pub seen: BTreeMap<String, u32>,
     /// Answers with a status no key documents, per status.
     pub undocumented: BTreeMap<u16, u32>,
+    /// The codes that answered for a range key (`2XX`, where the docs do
+    /// not show the exact code) or `default`, per code: what the service
+    /// really answers.
+    pub range_codes: BTreeMap<u16, u32>,
 }
 
 impl OperationCoverage {
@@ -82,6 +87,7 @@ impl Coverage {
                 documented: op.documented_statuses(),
                 seen: BTreeMap::new(),
                 undocumented: BTreeMap::new(),
+                range_codes: BTreeMap::new(),
             })
             .collect();
         let mut unmatched_requests = 0;
@@ -96,7 +102,12 @@ impl Coverage {
             };
             let entry = &mut operations[index];
             match operation.response_for(answer.status) {
-                Some(response) => *entry.seen.entry(response.key().to_string()).or_default() += 1,
+                Some(response) => {
+                    *entry.seen.entry(response.key().to_string()).or_default() += 1;
+                    if !matches!(response.key(), StatusKey::Code(_)) {
+                        *entry.range_codes.entry(answer.status).or_default() += 1;
+                    }
+                }
                 None => *entry.undocumented.entry(answer.status).or_default() += 1,
             }
         }

@@ -142,6 +142,11 @@ fn coverage(c: &Coverage, min: Option<f64>) -> Value {
                 "seen": op.seen,
                 "missing": op.missing(),
                 "undocumented": undocumented,
+                "range_codes": op
+                    .range_codes
+                    .iter()
+                    .map(|(s, n)| (s.to_string(), json!(n)))
+                    .collect::<Map<String, Value>>(),
             })
         })
         .collect();

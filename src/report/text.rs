@@ -200,6 +200,14 @@ fn coverage_section(out: &mut String, coverage: &Coverage, min: Option<f64>) {
                 seen.join(" ")
             }
         );
+        if !op.range_codes.is_empty() {
+            let codes: Vec<String> = op
+                .range_codes
+                .iter()
+                .map(|(s, n)| format!("{s}×{n}"))
+                .collect();
+            let _ = write!(line, " (as {})", codes.join(" "));
+        }
         if !missing.is_empty() {
             let _ = write!(line, "; never seen {}", missing.join(" "));
         }

@@ -5,12 +5,13 @@
 //! with the foundation's checks against the vendored spec.
 //!
 //! The sequences are this test's own: the model's plan
-//! (`openfunnel_contract::model`) generates only what a correct target
-//! must accept and the model can judge (two keys, jobs by index or a fresh
-//! UUID, page cursors), while this test also sends no key and a stranger's
-//! key, dot segments and percent-encoded or upper-cased IDs, raw and
-//! malformed bodies, odd cursors and stray methods and paths. The job IDs
-//! and invalid bodies the crate generates (`openfunnel_contract::strategies`) are reused.
+//! (`openfunnel_contract::model`) generates only what the model can judge
+//! (two keys, jobs by index or a fresh UUID, page cursors 0 to 2), while
+//! this test also sends no key and a stranger's key, dot segments and
+//! percent-encoded or upper-cased IDs, raw and malformed bodies, odd
+//! cursors, and stray methods and paths. It reuses the job IDs and invalid
+//! bodies the crate generates (`openfunnel_contract::strategies`).
+//! Requests go through the crate's own client (`support::client_of`).
 
 use std::collections::BTreeMap;
 

@@ -7,7 +7,8 @@ CARGO ?= cargo
 check:
 	$(CARGO) run --locked --quiet --bin openfunnel-contract -- check
 
-## The tests (mock target; no network, no real sleeps).
+## The tests (mock target; no network, no real sleeps): two binaries,
+## `--test it` (the library) and `--test cli` (the binary), and the doctests.
 test:
 	$(CARGO) test --locked --all-targets
 	$(CARGO) test --locked --doc
@@ -28,7 +29,7 @@ bench:
 
 ## The suite against a real deployment: read-only unless OPENFUNNEL_ALLOW_WRITES=1.
 live:
-	OPENFUNNEL_TARGET=live $(CARGO) test --locked --test conformance
+	OPENFUNNEL_TARGET=live $(CARGO) test --locked --test it conformance::
 
 ## The standalone mock on 127.0.0.1:8080.
 mock:

@@ -1,8 +1,6 @@
 //! The spec loads, every `$ref` resolves, and a bad document is a clear
 //! set-up error, never a panic and never a silent pass.
 
-mod common;
-
 use openfunnel_contract::spec::{EMBEDDED_SPEC, StatusKey};
 use openfunnel_contract::{Error, Spec};
 use proptest::prelude::*;

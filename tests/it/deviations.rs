@@ -2,38 +2,14 @@
 //! a listed entry that now passes is "fixed, remove it", an expired entry
 //! fails the run, and a bad file is a set-up error.
 
-mod common;
-
+use crate::support::{faulty_mock, on_mock, resume_of_completed_answers_200};
 use openfunnel_contract::deviations::{Date, Deviations, EntryStatus};
-use openfunnel_contract::mock::{Answer, Call, MockApi, Operation};
 use openfunnel_contract::report::{RuleStatus, Run, redact, render_run_text, to_json};
 use openfunnel_contract::suite::{SuiteOptions, run_suite};
-use openfunnel_contract::{JobState, Limits, Spec, Target, TargetKind};
-use serde_json::json;
-
-fn resume_of_completed_answers_200(call: &Call, answer: &mut Answer) {
-    if call.operation == Some(Operation::Resume) && call.state_before == Some(JobState::Completed) {
-        let id = call.job_id.clone().unwrap_or_default();
-        *answer = Answer::json(
-            200,
-            &json!({"job_id": id, "status": "running", "message": "Resume started."}),
-        );
-    }
-}
 
 /// terminal-409 failing (the fault) and pause-paused passing, seed 0.
 async fn faulty_run() -> Run {
-    let mock = MockApi::builder()
-        .seed(0)
-        .fault(resume_of_completed_answers_200)
-        .start()
-        .await;
-    let target = Target::on_mock(
-        mock,
-        Spec::embedded().unwrap(),
-        Limits::defaults(TargetKind::Mock),
-    )
-    .unwrap();
+    let target = on_mock(faulty_mock(resume_of_completed_answers_200).await);
     let options = SuiteOptions {
         only: vec!["terminal-409".into(), "pause-paused".into()],
         ..SuiteOptions::default()

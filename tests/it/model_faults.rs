@@ -7,18 +7,16 @@
 //! sequences (the first failure ends the run; `PROPTEST_CASES` does not
 //! apply, as the claim under test is "found within 256 sequences of this
 //! seed"), and no regressions file: these runs are expected to fail.
-#![cfg(feature = "model")]
-
-mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
-use openfunnel_contract::mock::{Answer, Call, Fault, MockApi, Operation};
+use crate::support::{faulty_mock, on_mock};
+use openfunnel_contract::mock::{Answer, Call, Fault, Operation};
 use openfunnel_contract::model::{ModelFailure, ModelOptions, ModelOutcome, ModelRunner, Scope};
 use openfunnel_contract::report::redact;
 use openfunnel_contract::suite::{Outcome, SuiteOptions, run_suite};
-use openfunnel_contract::{Error, JobState, Limits, Spec, Target, TargetKind, ViolationKind};
+use openfunnel_contract::{Error, JobState, Target, ViolationKind};
 use serde_json::{Value, json};
 
 /// The generator seed of every run here.
@@ -29,8 +27,7 @@ const CASES: u32 = 256;
 const FEW: usize = 5;
 
 async fn faulty_target(fault: impl Fault) -> Result<Target, Error> {
-    let mock = MockApi::builder().seed(0).fault(fault).start().await;
-    Target::on_mock(mock, Spec::embedded()?, Limits::defaults(TargetKind::Mock))
+    Ok(on_mock(faulty_mock(fault).await))
 }
 
 /// Runs the model against fresh mocks with `make()`'s fault; it must fail
@@ -314,8 +311,8 @@ fn the_printed_sequence_never_shows_a_key() {
 
 /// How often, and how small: the model against each variant with 12
 /// generator seeds, printing `passed-before:minimal-steps` per seed (`-`:
-/// missed). A measurement, not a check: `cargo test --test model_faults
-/// -- --ignored --nocapture`.
+/// missed). A measurement, not a check: `cargo test --test it
+/// model_faults:: -- --ignored --nocapture`.
 #[test]
 #[ignore = "a measurement (about 25 s); run by hand"]
 fn detection_rates_across_seeds() {

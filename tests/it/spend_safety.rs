@@ -4,8 +4,6 @@
 //! more than its budget; the rate limit holds; every job a run created is
 //! cancelled, also when its rule failed and when the budget ran out.
 
-mod common;
-
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 

@@ -1,22 +1,18 @@
 //! The key never shows: a canary key runs through the whole suite (against
 //! a mock that echoes it back, and a raw server that echoes it in every
-//! form), every report format, the CLI in every format, panics of the
-//! `assert_*` checks and the Debug output of every public type that can
-//! hold it. It must appear nowhere, and no snapshot may contain a canary.
-
-#[path = "support/cli.rs"]
-mod cli;
-mod common;
-#[path = "support/raw.rs"]
-mod raw;
+//! form), every report format, panics of the `assert_*` checks and the
+//! Debug output of every public type that can hold it. It must appear
+//! nowhere, and no snapshot may contain a canary. The CLI in every format:
+//! `tests/cli/secrets.rs`.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use cli::{Scratch, run};
-use common::{CANARY_KEY, panic_message};
-use openfunnel_contract::mock::{Answer, Call, MockApi};
+use crate::support::{
+    CANARY_KEY, OTHER_CANARY, assert_clean, echoing_mock, exchange, panic_message, raw,
+};
+use openfunnel_contract::mock::MockApi;
 use openfunnel_contract::report::{Run, render_json, render_junit, render_run_text, render_text};
 use openfunnel_contract::suite::{SuiteOptions, rule, run_suite};
 use openfunnel_contract::{
@@ -24,47 +20,6 @@ use openfunnel_contract::{
 };
 use reqwest::Method;
 use serde_json::json;
-
-/// The second tenant's canary.
-const OTHER_CANARY: &str = "of_canary_other_0a1b2c3d4e";
-
-/// Every canary starts with this; no output may contain it.
-const CANARY_PREFIX: &str = "of_canary_";
-
-#[track_caller]
-fn assert_clean(what: &str, text: &str) {
-    for canary in [CANARY_KEY, OTHER_CANARY, CANARY_PREFIX] {
-        assert!(!text.contains(canary), "{what} shows {canary}:\n{text}");
-    }
-}
-
-/// A mock that echoes the caller's key wherever it can: in every JSON body
-/// (a FastAPI-style 422 `input`, for unknown jobs), in a header, and in a
-/// 500 for every resume. Counts the echoes.
-async fn echoing_mock(echoes: Arc<AtomicUsize>) -> MockApi {
-    MockApi::builder()
-        .fault(move |call: &Call, answer: &mut Answer| {
-            let Some(key) = call.key.clone() else { return };
-            echoes.fetch_add(1, Ordering::SeqCst);
-            if answer.status == 404 {
-                *answer = Answer::json(
-                    422,
-                    &json!({"detail": [{"loc": ["header", "x-api-key"], "msg": format!("unknown key {key}"), "type": "value_error", "input": key}]}),
-                );
-            } else if call.operation == Some(openfunnel_contract::mock::Operation::Resume) {
-                *answer = Answer::json(500, &json!({"detail": format!("resume failed for {key}")}));
-            } else {
-                let mut body = answer.body_json();
-                if let Some(object) = body.as_object_mut() {
-                    object.insert("echo".into(), json!(key));
-                    answer.set_json(&body);
-                }
-            }
-            answer.headers.push(("x-echo".into(), key.clone()));
-        })
-        .start()
-        .await
-}
 
 /// A live configuration on the mock with the canaries, every fixture owned
 /// by the canary key.
@@ -196,7 +151,7 @@ async fn debug_of_every_type_that_can_hold_a_key_hides_it() {
         .unwrap()
         .run(&target, &options())
         .await;
-    let exchange = common::exchange(Method::GET, "/api/v1/tam/build/x", 500, None, "");
+    let exchange = exchange(Method::GET, "/api/v1/tam/build/x", 500, None, "");
     for (what, text) in [
         ("ApiKey", format!("{key:?} {key} {:#?}", key)),
         ("Config", format!("{config:?} {config:#?}")),
@@ -226,21 +181,21 @@ fn assert_panics_never_show_the_key() {
     // The request carries the canary; every assert_* that fails must say
     // $OPENFUNNEL_API_KEY instead.
     let exchanges = [
-        common::exchange(
+        exchange(
             Method::POST,
             "/api/v1/tam/build/x/resume",
             500,
             Some("text/html"),
             "<h1>boom</h1>",
         ),
-        common::exchange(
+        exchange(
             Method::GET,
             "/api/v1/tam/build/x",
             200,
             Some("application/json"),
             "{",
         ),
-        common::exchange(Method::DELETE, "/api/v1/tam/build/x", 200, None, ""),
+        exchange(Method::DELETE, "/api/v1/tam/build/x", 200, None, ""),
     ];
     type Assert = fn(&Spec, &openfunnel_contract::Exchange);
     let asserts: [Assert; 6] = [
@@ -271,78 +226,10 @@ fn assert_panics_never_show_the_key() {
     let message = panic_message(|| {
         openfunnel_contract::assert_exchange(
             &Spec::embedded().unwrap(),
-            &common::exchange(Method::GET, "/api/v1/tam/build/x", 503, None, ""),
+            &exchange(Method::GET, "/api/v1/tam/build/x", 503, None, ""),
         )
     });
     assert_clean("assert_exchange panic", &message);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_cli_in_every_format_never_shows_the_key() {
-    let echoes = Arc::new(AtomicUsize::new(0));
-    let mock = echoing_mock(echoes.clone()).await;
-    let key = ApiKey::new(CANARY_KEY);
-    let completed = mock.seed_job(&key, JobState::Completed);
-    let paused = mock.seed_job(&key, JobState::Paused);
-    let uri = mock.uri();
-    let outputs = tokio::task::spawn_blocking(move || {
-        let dir = Scratch::new("secrets-cli");
-        let mut outputs = Vec::new();
-        for format in ["text", "json", "junit"] {
-            for to_file in [false, true] {
-                let file = dir.path(&format!("report.{format}"));
-                let mut args = vec!["check", "--format", format];
-                if to_file {
-                    args.extend(["--output", file.to_str().unwrap()]);
-                }
-                let output = run(
-                    &dir,
-                    &args,
-                    &[
-                        ("OPENFUNNEL_TARGET", "live"),
-                        ("OPENFUNNEL_BASE_URL", &uri),
-                        ("OPENFUNNEL_API_KEY", CANARY_KEY),
-                        ("OPENFUNNEL_OTHER_API_KEY", OTHER_CANARY),
-                        ("OPENFUNNEL_JOB_COMPLETED", &completed),
-                        ("OPENFUNNEL_JOB_PAUSED", &paused),
-                        ("OPENFUNNEL_RPS", "1000"),
-                        ("OPENFUNNEL_TIMEOUT_SECS", "5"),
-                        ("OPENFUNNEL_WAIT_SECS", "0.3"),
-                        ("PROPTEST_CASES", "4"),
-                        ("RUST_BACKTRACE", "1"),
-                    ],
-                );
-                let file_text = if to_file {
-                    std::fs::read_to_string(&file).expect("report file")
-                } else {
-                    String::new()
-                };
-                outputs.push((format, to_file, output, file_text));
-            }
-        }
-        outputs
-    })
-    .await
-    .unwrap();
-    for (format, to_file, output, file_text) in outputs {
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        let what = format!("{format} (file {to_file})");
-        assert_eq!(output.status.code(), Some(1), "{what}: {stderr}");
-        assert_clean(&format!("{what} stdout"), &stdout);
-        assert_clean(&format!("{what} stderr"), &stderr);
-        assert_clean(&format!("{what} file"), &file_text);
-        let report = if to_file {
-            file_text
-        } else {
-            stdout.into_owned()
-        };
-        assert!(
-            report.contains("of_***"),
-            "{what}: the mask shows where the echo was"
-        );
-    }
-    assert!(echoes.load(Ordering::SeqCst) > 0);
 }
 
 #[test]

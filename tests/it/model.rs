@@ -4,9 +4,6 @@
 //! `OPENFUNNEL_ALLOW_WRITES=1`, with few, short sequences.
 //!
 //! Plain `#[test]`s: the runner owns its Tokio runtime and blocks on it.
-#![cfg(feature = "model")]
-
-mod common;
 
 use openfunnel_contract::model::{
     LifecycleModel, ModelOptions, ModelOutcome, ModelRunner, ModelTest, Scope,

@@ -2,14 +2,8 @@
 //! error, nothing on standard output, and exit code 2, before any request
 //! is sent. Never a panic (exit 101), never a run against the wrong target.
 
-#[path = "support/cli.rs"]
-mod cli;
-mod common;
-#[path = "support/raw.rs"]
-mod raw;
-
-use cli::{Scratch, run};
-use common::CANARY_KEY;
+use crate::run::{Scratch, run_in};
+use crate::support::{CANARY_KEY, raw};
 
 /// Runs `check` with `env` and the extra `args`; asserts the set-up error
 /// contract and returns the one stderr line.
@@ -17,7 +11,7 @@ fn setup_error(label: &str, args: &[&str], env: &[(&str, &str)]) -> String {
     let dir = Scratch::new(label);
     let mut all = vec!["check"];
     all.extend_from_slice(args);
-    let output = run(&dir, &all, env);
+    let output = run_in(&dir, &all, env);
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     assert_eq!(output.status.code(), Some(2), "{label}: {stderr}{stdout}");

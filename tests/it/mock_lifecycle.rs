@@ -1,13 +1,19 @@
 //! The stateful mock over HTTP, with the manual clock only (no real sleeps).
+//! Requests go through the crate's own client ([`client_of`]); only the
+//! header-case test writes raw HTTP/1.1, so the header name goes out
+//! exactly as written.
 
 use std::time::Duration;
 
+use crate::support::{SNAPSHOTS, client_of};
 use openfunnel_contract::mock::{MockApi, Operation, UnmatchedRequest};
-use openfunnel_contract::{ApiKey, JobState};
+use openfunnel_contract::{ApiKey, JobState, Request, Target};
+use reqwest::Method;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-/// The answer to one request.
+/// The answer to one request, its body parsed (every answer of the mock
+/// is JSON).
 #[derive(Debug)]
 struct Reply {
     status: u16,
@@ -16,26 +22,36 @@ struct Reply {
     body: Value,
 }
 
-/// A tiny client for the mock.
+/// Requests of the crate's own type, sent to the mock through a target
+/// ([`client_of`]), as any server would be reached.
 struct Client {
-    http: reqwest::Client,
-    base: String,
+    target: Target,
 }
 
 impl Client {
-    fn new(mock: &MockApi) -> Client {
-        #[cfg(feature = "tls")]
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::Client::builder()
-            .no_proxy()
-            .build()
-            .expect("client");
+    async fn new(mock: &MockApi) -> Client {
         Client {
-            http,
-            base: mock.uri(),
+            target: client_of(mock).await,
         }
     }
 
+    /// Sends `request`; the answer must be JSON.
+    async fn reply(&self, request: Request) -> Reply {
+        let exchange = self.target.send(request).await.expect("the mock answers");
+        let response = exchange.response;
+        let body = response
+            .body_json()
+            .unwrap_or_else(|err| panic!("body is not JSON ({err}): {}", response.body_text()));
+        Reply {
+            status: response.status,
+            content_type: response.header("content-type").map(str::to_owned),
+            allow: response.header("allow").map(str::to_owned),
+            body,
+        }
+    }
+
+    /// `method path` (the path as written, a query string included), with
+    /// `key` and a `(content type, body)`.
     async fn send(
         &self,
         method: &str,
@@ -43,39 +59,15 @@ impl Client {
         key: Option<&ApiKey>,
         body: Option<(&str, &str)>,
     ) -> Reply {
-        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        let method = Method::from_bytes(method.as_bytes()).expect("method");
+        let mut request = Request::new(method, path);
         if let Some(key) = key {
-            request = request.header("X-API-Key", key.expose());
+            request = request.key(key);
         }
         if let Some((content_type, body)) = body {
-            request = request
-                .header("Content-Type", content_type)
-                .body(body.to_owned());
+            request = request.raw_body(content_type, body.as_bytes().to_vec());
         }
-        let response = request.send().await.expect("request");
-        let status = response.status().as_u16();
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .map(|v| v.to_str().expect("ascii header").to_owned())
-        };
-        let content_type = header("content-type");
-        let allow = header("allow");
-        let bytes = response.bytes().await.expect("body");
-        let body = serde_json::from_slice(&bytes).unwrap_or_else(|err| {
-            panic!(
-                "body is not JSON ({err}): {}",
-                String::from_utf8_lossy(&bytes)
-            )
-        });
-        Reply {
-            status,
-            content_type,
-            allow,
-            body,
-        }
+        self.reply(request).await
     }
 
     async fn submit(&self, key: &ApiKey, query: &str) -> Reply {
@@ -140,7 +132,7 @@ const NOT_FOUND: &str = "Job not found for this API key";
 #[tokio::test]
 async fn submit_pause_resume_complete_then_resume_conflicts_twice() {
     let mock = MockApi::start().await;
-    let client = Client::new(&mock);
+    let client = Client::new(&mock).await;
     let key = mock.api_key();
     let band = mock.band_duration();
 
@@ -221,7 +213,7 @@ async fn submit_pause_resume_complete_then_resume_conflicts_twice() {
 #[tokio::test]
 async fn a_second_key_gets_404_on_the_first_keys_job() {
     let mock = MockApi::start().await;
-    let client = Client::new(&mock);
+    let client = Client::new(&mock).await;
     let (key, other) = (mock.api_key(), mock.other_api_key());
     let id = client.submit(&key, "neobanks").await.body["job_id"]
         .as_str()
@@ -262,7 +254,7 @@ async fn a_second_key_gets_404_on_the_first_keys_job() {
 #[tokio::test]
 async fn a_wrong_method_is_405_with_allow_and_recorded() {
     let mock = MockApi::start().await;
-    let client = Client::new(&mock);
+    let client = Client::new(&mock).await;
     let key = mock.api_key();
     let id = mock.fixture(JobState::Running).unwrap();
     let cases = [
@@ -336,7 +328,7 @@ async fn a_wrong_method_is_405_with_allow_and_recorded() {
 #[tokio::test]
 async fn an_unmatched_request_names_the_nearest_operation_and_is_recorded() {
     let mock = MockApi::start().await;
-    let client = Client::new(&mock);
+    let client = Client::new(&mock).await;
     let key = mock.api_key();
     let cases = [
         (
@@ -382,7 +374,7 @@ async fn an_unmatched_request_names_the_nearest_operation_and_is_recorded() {
 #[tokio::test]
 async fn a_missing_api_key_is_422_on_every_operation() {
     let mock = MockApi::start().await;
-    let client = Client::new(&mock);
+    let client = Client::new(&mock).await;
     let id = mock.fixture(JobState::Paused).unwrap();
     let missing = json!({
         "type": "missing",
@@ -424,7 +416,7 @@ async fn a_missing_api_key_is_422_on_every_operation() {
 #[tokio::test]
 async fn bad_submit_bodies_are_422_in_fastapi_shape() {
     let mock = MockApi::start().await;
-    let client = Client::new(&mock);
+    let client = Client::new(&mock).await;
     let key = mock.api_key();
     let json_ct = "application/json";
     let long = "x".repeat(501);
@@ -545,31 +537,20 @@ async fn bad_submit_bodies_are_422_in_fastapi_shape() {
 }
 
 impl Client {
+    /// A submit with a body and no `Content-Type`.
     async fn send_raw_body_without_content_type(&self, body: &str, key: &ApiKey) -> Reply {
-        let response = self
-            .http
-            .post(format!("{}/api/v1/tam/build", self.base))
-            .header("X-API-Key", key.expose())
-            .body(body.to_owned())
-            .send()
-            .await
-            .expect("request");
-        assert!(response.headers().get("content-type").is_some());
-        let status = response.status().as_u16();
-        let body = serde_json::from_slice(&response.bytes().await.unwrap()).unwrap();
-        Reply {
-            status,
-            content_type: None,
-            allow: None,
-            body,
-        }
+        let mut request = Request::new(Method::POST, "/api/v1/tam/build").key(key);
+        request.body = Some(body.as_bytes().to_vec());
+        let reply = self.reply(request).await;
+        assert!(reply.content_type.is_some());
+        reply
     }
 }
 
 #[tokio::test]
 async fn an_invalid_cursor_is_422_on_the_cursor() {
     let mock = MockApi::start().await;
-    let client = Client::new(&mock);
+    let client = Client::new(&mock).await;
     let key = mock.api_key();
     let id = mock.fixture(JobState::Completed).unwrap();
     for bad in ["", "page_1", "PAGE_0001", "page_00a1", "1", "page_0001%20"] {
@@ -603,7 +584,7 @@ async fn an_invalid_cursor_is_422_on_the_cursor() {
 #[tokio::test]
 async fn the_completed_fixture_paginates_to_its_manifest() {
     let mock = MockApi::start().await;
-    let client = Client::new(&mock);
+    let client = Client::new(&mock).await;
     let key = mock.api_key();
     let id = mock.fixture(JobState::Completed).unwrap();
     let (rows, last) = client.all_rows(&key, &id).await;
@@ -663,7 +644,7 @@ async fn the_completed_fixture_paginates_to_its_manifest() {
 #[tokio::test]
 async fn rows_delivered_before_a_cancel_stay_readable() {
     let mock = MockApi::start().await;
-    let client = Client::new(&mock);
+    let client = Client::new(&mock).await;
     let key = mock.api_key();
     let band = mock.band_duration();
     let id = client.submit(&key, "hospitals").await.body["job_id"]
@@ -714,7 +695,7 @@ async fn rows_delivered_before_a_cancel_stay_readable() {
 #[tokio::test]
 async fn fixtures_cover_every_state_and_hold_until_the_clock_moves() {
     let mock = MockApi::start().await;
-    let client = Client::new(&mock);
+    let client = Client::new(&mock).await;
     let key = mock.api_key();
     let fixtures = mock.fixtures();
     let states: Vec<JobState> = fixtures.iter().map(|(s, _)| *s).collect();
@@ -759,7 +740,7 @@ async fn fixtures_cover_every_state_and_hold_until_the_clock_moves() {
 #[tokio::test]
 async fn terminal_jobs_conflict_on_every_action_every_time() {
     let mock = MockApi::start().await;
-    let client = Client::new(&mock);
+    let client = Client::new(&mock).await;
     let key = mock.api_key();
     for state in JobState::TERMINAL {
         let id = mock.fixture(state).unwrap();
@@ -779,7 +760,7 @@ async fn terminal_jobs_conflict_on_every_action_every_time() {
 #[tokio::test]
 async fn silent_cells_answer_as_the_module_docs_say() {
     let mock = MockApi::start().await;
-    let client = Client::new(&mock);
+    let client = Client::new(&mock).await;
     let key = mock.api_key();
     // (action, state, status, body status or 409, state afterwards)
     use JobState::*;
@@ -819,7 +800,7 @@ async fn silent_cells_answer_as_the_module_docs_say() {
 async fn seeded_ids_are_reproducible() {
     async fn ids(seed: u64) -> (Vec<(JobState, String)>, String) {
         let mock = MockApi::builder().seed(seed).start().await;
-        let client = Client::new(&mock);
+        let client = Client::new(&mock).await;
         let submitted = client.submit(&mock.api_key(), "q").await;
         (
             mock.fixtures(),
@@ -835,7 +816,7 @@ async fn seeded_ids_are_reproducible() {
     assert_eq!(zero.fixtures(), ids(0).await.0);
     // Rows follow the seed too.
     let first = |mock: MockApi| async move {
-        let client = Client::new(&mock);
+        let client = Client::new(&mock).await;
         let id = mock.fixture(JobState::Completed).unwrap();
         client.poll(&mock.api_key(), &id, None).await.body
     };
@@ -847,7 +828,7 @@ async fn seeded_ids_are_reproducible() {
 #[tokio::test]
 async fn percent_encoded_ids_are_decoded_and_header_names_are_case_insensitive() {
     let mock = MockApi::start().await;
-    let client = Client::new(&mock);
+    let client = Client::new(&mock).await;
     let key = mock.api_key();
     let id = mock.fixture(JobState::Paused).unwrap();
     let encoded: String = id.bytes().map(|b| format!("%{b:02X}")).collect();
@@ -898,7 +879,7 @@ async fn the_manual_clock_handle_can_drive_the_mock() {
     let pending = mock.fixture(JobState::Pending).unwrap();
     clock.advance(Duration::from_secs(3));
     assert_eq!(mock.job_state(&key, &pending), Some(JobState::Completed));
-    let client = Client::new(&mock);
+    let client = Client::new(&mock).await;
     let (rows, last) = client.all_rows(&key, &pending).await;
     assert_eq!(rows.len(), 6);
     assert_eq!(last["manifest"]["pages"], json!(1));
@@ -929,12 +910,12 @@ async fn listening_on_a_taken_port_is_an_error() {
 #[tokio::test]
 async fn snapshots_of_the_banner_and_a_poll_body() {
     let mock = MockApi::start().await;
-    let client = Client::new(&mock);
+    let client = Client::new(&mock).await;
     let banner = mock.banner().replace(&mock.uri(), "http://127.0.0.1:PORT");
     let id = mock.fixture(JobState::Cancelled).unwrap();
     let body = client.poll(&mock.api_key(), &id, None).await.body;
     let pretty = serde_json::to_string_pretty(&body).unwrap();
-    insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
+    insta::with_settings!({snapshot_path => SNAPSHOTS, prepend_module_to_snapshot => false}, {
         insta::assert_snapshot!("mock_banner", banner);
         insta::assert_snapshot!("mock_poll_cancelled_fixture", pretty);
     });

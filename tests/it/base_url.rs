@@ -2,17 +2,14 @@
 //! `/staging`), never to another host or outside the prefix, and a target
 //! that cannot be reached is a set-up error before any rule runs.
 
-mod common;
-#[path = "support/raw.rs"]
-mod raw;
-
 use std::time::Duration;
 
+use crate::support::CANARY_KEY;
+use crate::support::raw::{self, Seen, Server, answer, reply, serve};
 use openfunnel_contract::mock::MockApi;
 use openfunnel_contract::report::render_text;
 use openfunnel_contract::suite::{SuiteOptions, run_suite};
 use openfunnel_contract::{ApiKey, Config, Error, JobState, Request, SendError, Target};
-use raw::{Seen, Server, answer, reply, serve};
 use reqwest::Method;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -84,7 +81,7 @@ async fn requests_never_leave_the_base_url() {
     let server = serve(|_, stream| reply(stream, answer("404 Not Found", &[], b""))).await;
     let config = Config::live(
         &format!("{}/staging", server.uri()),
-        ApiKey::new(common::CANARY_KEY),
+        ApiKey::new(CANARY_KEY),
     )
     .unwrap();
     let target = Target::from_config(&config).await.unwrap();
@@ -111,7 +108,7 @@ async fn requests_never_leave_the_base_url() {
 async fn preflight_names_an_unreachable_host() {
     let port = raw::closed_port();
     let base = format!("http://127.0.0.1:{port}");
-    let mut config = Config::live(&base, ApiKey::new(common::CANARY_KEY)).unwrap();
+    let mut config = Config::live(&base, ApiKey::new(CANARY_KEY)).unwrap();
     config.limits.timeout = Duration::from_secs(1);
     let target = Target::from_config(&config).await.unwrap();
     let error = target.preflight().await.unwrap_err();
@@ -122,7 +119,7 @@ async fn preflight_names_an_unreachable_host() {
         "{text}"
     );
     assert!(!text.contains('\n'), "{text}");
-    assert!(!text.contains(common::CANARY_KEY));
+    assert!(!text.contains(CANARY_KEY));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -5,12 +5,11 @@
 //! parsing. No input may panic. Case counts are fixed here, independent of
 //! `PROPTEST_CASES`, so `make test` stays short.
 
-mod common;
-
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::support::CANARY_KEY;
 use openfunnel_contract::config::{self, Config};
 use openfunnel_contract::mock::{Answer, Call, MockApi, Operation};
 use openfunnel_contract::report::{Run, redact, render_json, render_junit, render_text};
@@ -231,7 +230,7 @@ proptest! {
             request = request.query(name, value);
         }
         if keyed {
-            request = request.key(&ApiKey::new(common::CANARY_KEY));
+            request = request.key(&ApiKey::new(CANARY_KEY));
         }
         for (name, value) in &headers {
             request = request.header(name, value);
@@ -254,7 +253,7 @@ proptest! {
             expected.extend(["--data-raw".to_owned(), String::from_utf8_lossy(body).into_owned()]);
         }
         prop_assert_eq!(words.unwrap(), expected);
-        prop_assert!(!line.contains(common::CANARY_KEY));
+        prop_assert!(!line.contains(CANARY_KEY));
     }
 }
 

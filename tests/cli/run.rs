@@ -1,21 +1,24 @@
-//! Runs the CLI binary with a clean environment (PATH and HOME kept), in a
-//! scratch directory of its own, bounded in time.
-#![allow(dead_code)]
+//! The one way the tests run the CLI binary: a clean environment (only
+//! PATH and HOME kept, then the test's variables), a scratch directory of
+//! its own as the working directory, no standard input, killed after 120 s.
 
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// A scratch directory under the system temp dir, removed on drop.
 pub struct Scratch(pub PathBuf);
 
 impl Scratch {
-    /// A fresh, empty directory named after `label`.
+    /// A fresh, empty directory named after `label`, unique in this
+    /// process.
     pub fn new(label: &str) -> Scratch {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
         let dir = std::env::temp_dir().join(format!(
-            "openfunnel-contract-{label}-{}-{:?}",
+            "openfunnel-contract-{label}-{}-{}",
             std::process::id(),
-            std::thread::current().id()
+            NEXT.fetch_add(1, Ordering::Relaxed)
         ));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("scratch dir");
@@ -25,6 +28,11 @@ impl Scratch {
     /// A path inside it.
     pub fn path(&self, name: &str) -> PathBuf {
         self.0.join(name)
+    }
+
+    /// A path inside it, as text for an argument.
+    pub fn arg(&self, name: &str) -> String {
+        self.path(name).display().to_string()
     }
 }
 
@@ -36,7 +44,7 @@ impl Drop for Scratch {
 
 /// Runs `openfunnel-contract args…` in `dir` with only `env` (plus PATH and
 /// HOME); kills it after 120 s.
-pub fn run(dir: &Scratch, args: &[&str], env: &[(&str, &str)]) -> Output {
+pub fn run_in(dir: &Scratch, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_openfunnel-contract"));
     command
         .args(args)
@@ -79,4 +87,25 @@ pub fn run(dir: &Scratch, args: &[&str], env: &[(&str, &str)]) -> Output {
         stdout: stdout.join().expect("stdout reader"),
         stderr: stderr.join().expect("stderr reader"),
     }
+}
+
+/// [`run_in`] a fresh scratch directory.
+pub fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
+    run_in(&Scratch::new("run"), args, env)
+}
+
+/// [`run`] from an async test, on a blocking thread.
+pub async fn run_async(args: Vec<String>, env: Vec<(String, String)>) -> Output {
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        run(&args, &env)
+    })
+    .await
+    .unwrap()
+}
+
+/// Output bytes as text (lossy).
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
 }

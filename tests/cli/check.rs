@@ -3,32 +3,20 @@
 //! fail, 2 set-up error). Every run selects a few rules (`--only`) to stay
 //! short; each test has its own files and mock, so tests can be sharded.
 
-mod common;
-#[path = "support/bin.rs"]
-mod run_cli;
-
-use run_cli::{cli, cli_async, text};
-
-use std::path::PathBuf;
 use std::process::Output;
 
+use crate::run::{Scratch, run, run_async, text};
+use crate::support::{faulty_mock, resume_of_completed_answers_200};
 use openfunnel_contract::JobState;
-use openfunnel_contract::mock::{Answer, Call, MockApi, Operation};
+use openfunnel_contract::mock::MockApi;
 use openfunnel_contract::report::JSON_SCHEMA;
-use serde_json::{Value, json};
-
-/// A file under the temp dir, unique to this process and test.
-fn temp_file(name: &str) -> PathBuf {
-    std::env::temp_dir().join(format!(
-        "openfunnel-contract-cli-{}-{name}",
-        std::process::id()
-    ))
-}
+use serde_json::Value;
 
 #[test]
 fn json_to_a_file_validates_against_the_schema() {
-    let file = temp_file("report.json");
-    let out = cli(
+    let dir = Scratch::new("report-json");
+    let file = dir.path("report.json");
+    let out = run(
         &[
             "check",
             "--only",
@@ -41,7 +29,7 @@ fn json_to_a_file_validates_against_the_schema() {
     );
     assert_eq!(out.status.code(), Some(2), "--output needs a value");
     let path = file.display().to_string();
-    let out = cli(
+    let out = run(
         &[
             "check",
             "--only",
@@ -57,7 +45,6 @@ fn json_to_a_file_validates_against_the_schema() {
     assert_eq!(text(&out.stdout), "", "the report goes to the file only");
     assert!(text(&out.stderr).contains("report written to"));
     let report: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
-    let _ = std::fs::remove_file(&file);
     let schema: Value = serde_json::from_str(JSON_SCHEMA).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     assert!(validator.is_valid(&report));
@@ -67,7 +54,7 @@ fn json_to_a_file_validates_against_the_schema() {
 
 #[test]
 fn junit_from_the_environment_and_text_without_colour_when_piped() {
-    let out = cli(
+    let out = run(
         &["check", "--only", "pause-paused"],
         &[("OPENFUNNEL_FORMAT", "junit")],
     );
@@ -76,7 +63,7 @@ fn junit_from_the_environment_and_text_without_colour_when_piped() {
     assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites"));
     assert!(xml.contains("<testcase name=\"pause-paused\" classname=\"embedded mock\""));
 
-    let out = cli(&["check", "--only", "pause-paused"], &[]);
+    let out = run(&["check", "--only", "pause-paused"], &[]);
     assert_eq!(out.status.code(), Some(0));
     let report = text(&out.stdout);
     assert!(!report.contains('\x1b'), "{report}");
@@ -110,7 +97,7 @@ fn bad_values_are_set_up_errors() {
         ),
     ];
     for (args, env, expected) in cases {
-        let out = cli(args, env);
+        let out = run(args, env);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let stderr = text(&out.stderr);
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
@@ -120,7 +107,7 @@ fn bad_values_are_set_up_errors() {
 
 #[test]
 fn min_coverage_fails_a_passing_run_below_it() {
-    let out = cli(
+    let out = run(
         &["check", "--only", "pause-paused", "--min-coverage", "90"],
         &[],
     );
@@ -131,7 +118,7 @@ fn min_coverage_fails_a_passing_run_below_it() {
         report.contains("FAIL (status coverage 11.8% is below the minimum of 90%)"),
         "{report}"
     );
-    let out = cli(
+    let out = run(
         &["check", "--only", "pause-paused"],
         &[("OPENFUNNEL_MIN_COVERAGE", "10%")],
     );
@@ -140,26 +127,19 @@ fn min_coverage_fails_a_passing_run_below_it() {
 
 #[test]
 fn a_deviation_without_a_reason_is_a_set_up_error() {
-    let file = temp_file("no-reason.json");
-    std::fs::write(&file, r#"[{"rule": "pause-paused", "target": "*"}]"#).unwrap();
-    let out = cli(&["check", "--deviations", &file.display().to_string()], &[]);
-    let _ = std::fs::remove_file(&file);
+    let dir = Scratch::new("no-reason");
+    std::fs::write(
+        dir.path("no-reason.json"),
+        r#"[{"rule": "pause-paused", "target": "*"}]"#,
+    )
+    .unwrap();
+    let out = run(&["check", "--deviations", &dir.arg("no-reason.json")], &[]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         text(&out.stderr).contains("entry 1 (rule \"pause-paused\"): no reason"),
         "{}",
         text(&out.stderr)
     );
-}
-
-fn resume_of_completed_answers_200(call: &Call, answer: &mut Answer) {
-    if call.operation == Some(Operation::Resume) && call.state_before == Some(JobState::Completed) {
-        let id = call.job_id.clone().unwrap_or_default();
-        *answer = Answer::json(
-            200,
-            &json!({"job_id": id, "status": "running", "message": "Resume started."}),
-        );
-    }
 }
 
 /// `check` of terminal-409 as a live target against a broken mock (resume
@@ -182,21 +162,18 @@ async fn live_terminal_409(mock: &MockApi, extra: &[&str]) -> Output {
         ),
         ("OPENFUNNEL_RPS".to_owned(), "1000".to_owned()),
     ];
-    cli_async(args, env).await
+    run_async(args, env).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_deviation_file_turns_a_failing_live_run_into_a_passing_one() {
-    let mock = MockApi::builder()
-        .seed(0)
-        .fault(resume_of_completed_answers_200)
-        .start()
-        .await;
+    let mock = faulty_mock(resume_of_completed_answers_200).await;
     let out = live_terminal_409(&mock, &[]).await;
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("FAIL terminal-409"));
 
-    let file = temp_file("deviations.json");
+    let dir = Scratch::new("deviations");
+    let file = dir.path("deviations.json");
     std::fs::write(
         &file,
         r#"{"deviations": [{"rule": "terminal-409", "target": "live", "contains": "[resume-completed]",
@@ -225,7 +202,6 @@ async fn a_deviation_file_turns_a_failing_live_run_into_a_passing_one() {
     )
     .unwrap();
     let out = live_terminal_409(&mock, &["--deviations", &path, "--format", "junit"]).await;
-    let _ = std::fs::remove_file(&file);
     assert_eq!(out.status.code(), Some(1), "an expired entry fails the run");
     let xml = text(&out.stdout);
     assert!(xml.contains("<testcase name=\"known-deviations\""), "{xml}");
@@ -234,7 +210,7 @@ async fn a_deviation_file_turns_a_failing_live_run_into_a_passing_one() {
 
 #[test]
 fn rules_still_lists_every_rule() {
-    let out = cli(&["rules"], &[]);
+    let out = run(&["rules"], &[]);
     assert_eq!(out.status.code(), Some(0));
     let listing = text(&out.stdout);
     for rule in openfunnel_contract::suite::rules() {

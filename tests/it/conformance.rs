@@ -36,13 +36,17 @@ async fn run(id: &str) {
     }
 }
 
+/// One test per rule, and the list of the rules that have one.
 macro_rules! conformance {
-    ($($name:ident => $id:literal,)*) => {$(
-        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-        async fn $name() {
-            run($id).await;
-        }
-    )*};
+    ($($name:ident => $id:literal,)*) => {
+        const TESTED: &[&str] = &[$($id),*];
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() {
+                run($id).await;
+            }
+        )*
+    };
 }
 
 conformance! {
@@ -65,15 +69,11 @@ conformance! {
 
 #[test]
 fn every_rule_has_a_test() {
-    let ids: Vec<&str> = openfunnel_contract::suite::rules()
-        .iter()
-        .map(|r| r.id)
-        .collect();
-    let source = include_str!("conformance.rs");
-    for id in ids {
+    for rule in openfunnel_contract::suite::rules() {
         assert!(
-            source.contains(&format!("=> \"{id}\",")),
-            "rule {id} has no test here"
+            TESTED.contains(&rule.id),
+            "rule {} has no test here",
+            rule.id
         );
     }
 }

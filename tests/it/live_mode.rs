@@ -3,8 +3,6 @@
 //! rules that need writes or fixtures skip with their reason, the budget
 //! holds, and jobs the suite creates are cancelled.
 
-mod common;
-
 use std::time::Duration;
 
 use openfunnel_contract::mock::MockApi;

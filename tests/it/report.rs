@@ -3,36 +3,20 @@
 //! mock (resume of a completed job answers 200), and one skipped because
 //! the request budget is spent. IDs, ports and timings are redacted.
 
-mod common;
-
-use openfunnel_contract::mock::{Answer, Call, MockApi, Operation};
+use crate::support::{faulty_mock, resume_of_completed_answers_200};
 use openfunnel_contract::report::{
     JSON_SCHEMA, RuleStatus, Run, redact, render_json, render_junit, render_run_text, render_text,
     to_json,
 };
 use openfunnel_contract::suite::{SuiteOptions, run_suite};
-use openfunnel_contract::{JobState, Limits, Spec, Target, TargetKind};
+use openfunnel_contract::{Limits, Spec, Target, TargetKind};
 use serde_json::{Value, json};
 
 /// terminal-409 and resume-paused together send 38 requests on the mock.
 const BUDGET: u32 = 38;
 
-fn resume_of_completed_answers_200(call: &Call, answer: &mut Answer) {
-    if call.operation == Some(Operation::Resume) && call.state_before == Some(JobState::Completed) {
-        let id = call.job_id.clone().unwrap_or_default();
-        *answer = Answer::json(
-            200,
-            &json!({"job_id": id, "status": "running", "message": "Resume started."}),
-        );
-    }
-}
-
 async fn fixed_run() -> Run {
-    let mock = MockApi::builder()
-        .seed(0)
-        .fault(resume_of_completed_answers_200)
-        .start()
-        .await;
+    let mock = faulty_mock(resume_of_completed_answers_200).await;
     let mut limits = Limits::defaults(TargetKind::Mock);
     limits.max_requests = BUDGET;
     let target = Target::on_mock(mock, Spec::embedded().unwrap(), limits).unwrap();

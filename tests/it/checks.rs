@@ -1,9 +1,7 @@
 //! Checking the checker: every check passes correct exchanges and fails
 //! broken ones with a snapshotted message.
 
-mod common;
-
-use common::{CANARY_KEY, JOB_ID, exchange, json_exchange, panic_message};
+use crate::support::{CANARY_KEY, JOB_ID, exchange, json_exchange, panic_message};
 use openfunnel_contract::spec::StatusKey;
 use openfunnel_contract::{
     Spec, ViolationKind, assert_exchange, check_body, check_content_type, check_exchange,

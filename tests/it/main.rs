@@ -1,0 +1,39 @@
+//! The library's tests, one binary (`cargo test --test it`): one module
+//! per concern, every test named `module::test`, so a concern runs alone
+//! with a filter (`cargo test --test it hostile::`). The CLI's tests are
+//! the other binary (`tests/cli/`).
+//!
+//! | module | what it checks |
+//! |---|---|
+//! | `checks`, `spec` | the one-exchange checks and the spec loader |
+//! | `conformance` | every rule against `OPENFUNNEL_TARGET` (`make live`) |
+//! | `mock_lifecycle`, `mock_contract` | the mock over HTTP, and against its own contract |
+//! | `broken_servers`, `hostile` | the rules and the client against broken and hostile servers (tables) |
+//! | `base_url`, `live_mode`, `spend_safety` | where requests go; live runs stay read-only, within budget and rate |
+//! | `secrets` | the key never shows |
+//! | `report`, `deviations`, `drift` | reports, known deviations, spec drift |
+//! | `model`, `model_faults` | the model-based lifecycle test (feature `model`) |
+//! | `fuzz` | parsers and printers under proptest |
+
+#[macro_use]
+mod support;
+
+mod base_url;
+mod broken_servers;
+mod checks;
+mod conformance;
+mod deviations;
+mod drift;
+mod fuzz;
+mod hostile;
+mod live_mode;
+mod mock_contract;
+mod mock_lifecycle;
+#[cfg(feature = "model")]
+mod model;
+#[cfg(feature = "model")]
+mod model_faults;
+mod report;
+mod secrets;
+mod spec;
+mod spend_safety;

@@ -118,7 +118,7 @@ pub use secret::ApiKey;
 pub use spec::Spec;
 pub use state::{JobState, UnknownState};
 pub use target::{Backend, BackendFuture, Target, Unavailable};
-pub use violation::{Mismatch, Violation, ViolationKind};
+pub use violation::{Mismatch, Violation, ViolationBuilder, ViolationKind};
 
 /// What a test of a server or a client needs, in one import:
 /// `use openfunnel_contract::prelude::*;`.

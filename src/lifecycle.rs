@@ -4,7 +4,7 @@
 //! correct server.
 
 use crate::api::{Control, Endpoint};
-use crate::{Exchange, JobState, Mismatch, Violation, ViolationKind};
+use crate::{Exchange, JobState, Violation};
 
 /// The body `status` values a 200 to `control` may carry, as documented.
 pub fn accepted_statuses(control: Control) -> &'static [JobState] {
@@ -166,15 +166,14 @@ pub fn check_control_answer(
     };
     let sentence = cell(control, before).sentence;
     let fail = |actual: String| {
-        Err(lifecycle(
-            &format!("{}-{}", control.verb(), before),
-            exchange,
-            control.operation_id(),
-            None,
-            format!("{expected} for a job last seen {before}"),
-            actual,
+        Err(
+            Violation::lifecycle(&format!("{}-{}", control.verb(), before), exchange)
+                .endpoint(control.endpoint())
+                .expected(format!("{expected} for a job last seen {before}"))
+                .actual(actual)
+                .build()
+                .because(sentence),
         )
-        .because(sentence))
     };
     match status {
         409 if conflict => Ok(()),
@@ -190,15 +189,15 @@ pub fn check_control_answer(
                     .iter()
                     .map(|s| s.as_str())
                     .collect();
-                Err(lifecycle(
-                    &format!("{}-{}", control.verb(), before),
-                    exchange,
-                    control.operation_id(),
-                    Some("/status"),
-                    format!("status {}", names.join(" or ")),
-                    format!("{body_status:?}"),
+                Err(
+                    Violation::lifecycle(&format!("{}-{}", control.verb(), before), exchange)
+                        .endpoint(control.endpoint())
+                        .at("/status")
+                        .expected(format!("status {}", names.join(" or ")))
+                        .actual(format!("{body_status:?}"))
+                        .build()
+                        .because(doc(control)),
                 )
-                .because(doc(control)))
             }
         }
         other => fail(other.to_string()),
@@ -255,17 +254,15 @@ pub fn check_state_after(
         Some(state) if allowed.contains(&state) => Ok(state),
         _ => {
             let names: Vec<&str> = allowed.iter().map(|s| s.as_str()).collect();
-            Err(lifecycle(
-                &format!("{}-{}-then-poll", control.verb(), before),
-                poll,
-                Endpoint::Poll.operation_id(),
-                Some("/status"),
-                format!(
+            Err(Violation::lifecycle(&format!("{}-{}-then-poll", control.verb(), before), poll)
+.endpoint(Endpoint::Poll)
+.at("/status")
+.expected(format!(
                     "one of {} after {control} answered {answered}",
                     names.join(", ")
-                ),
-                format!("{:?}", poll.body_str("status")),
-            )
+                ))
+.actual(format!("{:?}", poll.body_str("status")))
+.build()
             .because(if answered == 409 {
                 match cell(control, before).kind {
                     CellKind::Terminal => "a terminal job never changes state again",
@@ -295,14 +292,12 @@ pub fn check_echo(control: Control, job: &str, answer: &Exchange) -> Result<(), 
     }
     match answer.body_str("job_id") {
         Some(id) if id == job => Ok(()),
-        other => Err(lifecycle(
-            &format!("{control}-job-id"),
-            answer,
-            control.operation_id(),
-            Some("/job_id"),
-            format!("{job:?} (the path's job_id)"),
-            format!("{other:?}"),
-        )
+        other => Err(Violation::lifecycle(&format!("{control}-job-id"), answer)
+.endpoint(control.endpoint())
+.at("/job_id")
+.expected(format!("{job:?} (the path's job_id)"))
+.actual(format!("{other:?}"))
+.build()
         .because("every documented control answer carries the job's `job_id` (pause, resume and cancel examples)")),
     }
 }
@@ -310,29 +305,6 @@ pub fn check_echo(control: Control, job: &str, answer: &Exchange) -> Result<(), 
 /// The `status` of a poll answer, when it is one of the eight states.
 pub fn poll_state(poll: &Exchange) -> Option<JobState> {
     poll.body_str("status").and_then(|s| s.parse().ok())
-}
-
-/// A lifecycle violation with one mismatch.
-pub fn lifecycle(
-    rule: &str,
-    exchange: &Exchange,
-    operation_id: &str,
-    pointer: Option<&str>,
-    expected: String,
-    actual: String,
-) -> Violation {
-    Violation::new(
-        ViolationKind::Lifecycle,
-        rule,
-        exchange,
-        Some(operation_id),
-        Mismatch {
-            pointer: pointer.map(str::to_owned),
-            spec_pointer: None,
-            expected,
-            actual,
-        },
-    )
 }
 
 #[cfg(test)]

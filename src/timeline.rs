@@ -16,7 +16,8 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::api::{Control, Endpoint};
-use crate::lifecycle::{is_success, lifecycle};
+use crate::lifecycle::is_success;
+use crate::violation::ViolationBuilder;
 use crate::{Exchange, JobState, Violation};
 
 const PROGRESS: &str = "\"While running, `processed` and `bands_done` advance as each sub process completes\" (poll-tam-builder-results)";
@@ -83,11 +84,10 @@ impl Timeline {
             {
                 found.push(
                     violation(poll, "polling-free", Some("/manifest"))
-                        .expected(
-                            "the same manifest as the previous poll (the job is terminal)".into(),
-                        )
+                        .expected("the same manifest as the previous poll (the job is terminal)")
                         .actual(short(&now.manifest))
-                        .because(FREE),
+                        .because(FREE)
+                        .build(),
                 );
             }
         }
@@ -125,7 +125,8 @@ impl Timeline {
                     violation(poll, "progress-monotone", Some(&pointer))
                         .expected(format!("at least {was} (the previous poll showed it)"))
                         .actual(is.to_string())
-                        .because(PROGRESS),
+                        .because(PROGRESS)
+                        .build(),
                 );
             } else if is > was && still {
                 found.push(
@@ -135,7 +136,8 @@ impl Timeline {
                             before.state
                         ))
                         .actual(is.to_string())
-                        .because(PROGRESS),
+                        .because(PROGRESS)
+                        .build(),
                 );
             }
         }
@@ -150,7 +152,8 @@ impl Timeline {
                         from + 1
                     ))
                     .actual(is.to_string())
-                    .because(SETTLES),
+                    .because(SETTLES)
+                        .build(),
             );
         }
     }
@@ -183,14 +186,16 @@ impl Timeline {
                             "at least {kept} rows on this page, as an earlier poll showed"
                         ))
                         .actual(rows.len().to_string())
-                        .because(ROWS),
+                        .because(ROWS)
+                        .build(),
                 );
             } else if !reranked && let Some(index) = (0..kept).find(|i| before[*i] != rows[*i]) {
                 found.push(
                     violation(poll, "rows-stay", Some(&format!("/rows/{index}")))
                         .expected(format!("{} (delivered there before)", before[index]))
                         .actual(rows[index].clone())
-                        .because(ROWS),
+                        .because(ROWS)
+                        .build(),
                 );
             }
         }
@@ -264,46 +269,16 @@ fn short(value: &Option<Value>) -> String {
     crate::spec::shorten(&value.as_ref().map_or("null".into(), Value::to_string))
 }
 
-/// A small builder over [`lifecycle`] for the invariants here.
-struct Draft<'a> {
+/// A violation of an invariant, shown on the poll that broke it.
+fn violation<'a>(
     exchange: &'a Exchange,
     rule: &'static str,
-    pointer: Option<String>,
-    expected: String,
-    actual: String,
-}
-
-fn violation<'a>(exchange: &'a Exchange, rule: &'static str, pointer: Option<&str>) -> Draft<'a> {
-    Draft {
-        exchange,
-        rule,
-        pointer: pointer.map(str::to_owned),
-        expected: String::new(),
-        actual: String::new(),
-    }
-}
-
-impl Draft<'_> {
-    fn expected(mut self, expected: String) -> Self {
-        self.expected = expected;
-        self
-    }
-
-    fn actual(mut self, actual: String) -> Self {
-        self.actual = actual;
-        self
-    }
-
-    fn because(self, sentence: &str) -> Violation {
-        lifecycle(
-            self.rule,
-            self.exchange,
-            Endpoint::Poll.operation_id(),
-            self.pointer.as_deref(),
-            self.expected,
-            self.actual,
-        )
-        .because(sentence)
+    pointer: Option<&str>,
+) -> ViolationBuilder<'a> {
+    let draft = Violation::lifecycle(rule, exchange).endpoint(Endpoint::Poll);
+    match pointer {
+        Some(pointer) => draft.at(pointer),
+        None => draft,
     }
 }
 

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::StateSet;
 use crate::api::Control;
-use crate::lifecycle::{self, allowed_after, check_control_answer, lifecycle};
+use crate::lifecycle::{self, allowed_after, check_control_answer};
 use crate::{Exchange, JobState, Violation};
 
 /// Why a poll must show a state the model allows.
@@ -279,15 +279,12 @@ pub fn not_allowed(
         }
         _ => exchange.status().to_string(),
     };
-    lifecycle(
-        "model",
-        exchange,
-        op_of(control),
-        None,
-        allowed.to_string(),
-        actual,
-    )
-    .because(because)
+    Violation::lifecycle("model", exchange)
+        .operation(op_of(control))
+        .expected(allowed.to_string())
+        .actual(actual)
+        .build()
+        .because(because)
 }
 
 /// Judges a control answer on one's own job by the oracle: allowed when
@@ -377,15 +374,13 @@ pub fn judge_submit<'a>(
             Some(b) => format!("the ID of job #{}", b.number),
             None => "none".into(),
         };
-        return Err(lifecycle(
-            "model",
-            exchange,
-            "submitTamBuildJob",
-            Some("/job_id"),
-            "the ID of a new job".into(),
-            actual,
-        )
-        .because(SUBMIT_BECAUSE));
+        return Err(Violation::lifecycle("model", exchange)
+            .operation("submitTamBuildJob")
+            .at("/job_id")
+            .expected("the ID of a new job")
+            .actual(actual)
+            .build()
+            .because(SUBMIT_BECAUSE));
     }
     Ok(id)
 }
@@ -425,31 +420,29 @@ fn same_job_id(
     control: Option<Control>,
 ) -> Result<(), Violation> {
     match exchange.body_str("job_id") {
-        Some(id) if exchange.is_success() && id != belief.id => Err(lifecycle(
-            "model",
-            exchange,
-            op_of(control),
-            Some("/job_id"),
-            format!("the path's job_id (job #{})", belief.number),
-            format!("{id:?}"),
-        )),
+        Some(id) if exchange.is_success() && id != belief.id => {
+            Err(Violation::lifecycle("model", exchange)
+                .operation(op_of(control))
+                .at("/job_id")
+                .expected(format!("the path's job_id (job #{})", belief.number))
+                .actual(format!("{id:?}"))
+                .build())
+        }
         _ => Ok(()),
     }
 }
 
 fn shrunk(exchange: &Exchange, pointer: &str, floor: u64, now: u64, belief: &Belief) -> Violation {
-    lifecycle(
-        "model",
-        exchange,
-        "pollTamBuildJob",
-        Some(pointer),
-        format!(
+    Violation::lifecycle("model", exchange)
+        .operation("pollTamBuildJob")
+        .at(pointer)
+        .expected(format!(
             "at least {floor} (job #{} showed that many before)",
             belief.number
-        ),
-        now.to_string(),
-    )
-    .because(ROWS_BECAUSE)
+        ))
+        .actual(now.to_string())
+        .build()
+        .because(ROWS_BECAUSE)
 }
 
 #[cfg(test)]

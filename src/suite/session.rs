@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::SuiteOptions;
 use super::transitions::TransitionTracker;
 use crate::api::{Control, Endpoint};
-use crate::lifecycle::{lifecycle, poll_state};
+use crate::lifecycle::poll_state;
 use crate::{ApiKey, Exchange, JobState, Request, SendError, Target, Violation, check_exchange};
 
 /// Why a rule stopped early.
@@ -172,20 +172,17 @@ impl Session {
         let poll = self.poll(job).await?;
         match (poll.is_success(), poll_state(&poll)) {
             (true, Some(state)) => Ok((state, poll)),
-            _ => Err(lifecycle(
-                "own-job-found",
-                &poll,
-                Endpoint::Poll.operation_id(),
-                None,
-                "200 with one of the eight job states for a job of this key".into(),
-                format!(
+            _ => Err(Violation::lifecycle("own-job-found", &poll)
+                .endpoint(Endpoint::Poll)
+                .expected("200 with one of the eight job states for a job of this key")
+                .actual(format!(
                     "{} with status {:?}",
                     poll.status(),
                     poll.body_str("status")
-                ),
-            )
-            .because("Poll a TAM build job for its status (poll-tam-builder-results)")
-            .into()),
+                ))
+                .build()
+                .because("Poll a TAM build job for its status (poll-tam-builder-results)")
+                .into()),
         }
     }
 
@@ -293,16 +290,13 @@ impl Session {
         loop {
             let page = self.poll_as(Some(&key), job, cursor.as_deref()).await?;
             if !page.is_success() {
-                return Err(lifecycle(
-                    "pages",
-                    &page,
-                    Endpoint::Poll.operation_id(),
-                    None,
-                    "200 for a page named by the previous next_cursor".into(),
-                    page.status().to_string(),
-                )
-                .because("next_cursor: \"Pass as cursor to fetch the next page\"")
-                .into());
+                return Err(Violation::lifecycle("pages", &page)
+                    .endpoint(Endpoint::Poll)
+                    .expected("200 for a page named by the previous next_cursor")
+                    .actual(page.status().to_string())
+                    .build()
+                    .because("next_cursor: \"Pass as cursor to fetch the next page\"")
+                    .into());
             }
             let body = page.json();
             walk.pages += 1;
@@ -315,30 +309,26 @@ impl Session {
             if let Some(count) = body.get("count").and_then(Value::as_u64)
                 && count as usize != rows
             {
-                self.soft(Err(lifecycle(
-                    "page-count",
-                    &page,
-                    Endpoint::Poll.operation_id(),
-                    Some("/count"),
-                    format!("{rows} (the rows in this page)"),
-                    count.to_string(),
-                )
-                .because("count: \"Rows in this page.\"")));
+                self.soft(Err(Violation::lifecycle("page-count", &page)
+                    .endpoint(Endpoint::Poll)
+                    .at("/count")
+                    .expected(format!("{rows} (the rows in this page)"))
+                    .actual(count.to_string())
+                    .build()
+                    .because("count: \"Rows in this page.\"")));
             }
             if let (Some(asked), Some(named)) = (&cursor, body.get("page").and_then(Value::as_str))
                 && asked != named
             {
-                self.soft(Err(lifecycle(
-                    "page-name",
-                    &page,
-                    Endpoint::Poll.operation_id(),
-                    Some("/page"),
-                    format!("{asked:?} (the cursor asked for)"),
-                    format!("{named:?}"),
-                )
-                .because(
-                    "cursor: \"Page to read\"; page: \"Name of the page returned\"",
-                )));
+                self.soft(Err(Violation::lifecycle("page-name", &page)
+                    .endpoint(Endpoint::Poll)
+                    .at("/page")
+                    .expected(format!("{asked:?} (the cursor asked for)"))
+                    .actual(format!("{named:?}"))
+                    .build()
+                    .because(
+                        "cursor: \"Page to read\"; page: \"Name of the page returned\"",
+                    )));
             }
             match body.get("next_cursor").and_then(Value::as_str) {
                 None => {
@@ -346,16 +336,14 @@ impl Session {
                     return Ok(walk);
                 }
                 Some(next) if !seen.insert(next.to_owned()) => {
-                    return Err(lifecycle(
-                        "page-cycle",
-                        &page,
-                        Endpoint::Poll.operation_id(),
-                        Some("/next_cursor"),
-                        "a cursor not seen before in this walk".into(),
-                        format!("{next:?} again"),
-                    )
-                    .because("next_cursor: \"null when this is the last page\"")
-                    .into());
+                    return Err(Violation::lifecycle("page-cycle", &page)
+                        .endpoint(Endpoint::Poll)
+                        .at("/next_cursor")
+                        .expected("a cursor not seen before in this walk")
+                        .actual(format!("{next:?} again"))
+                        .build()
+                        .because("next_cursor: \"null when this is the last page\"")
+                        .into());
                 }
                 Some(_) if walk.pages >= max_pages => {
                     walk.bounded = true;

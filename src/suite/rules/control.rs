@@ -4,8 +4,9 @@ use serde_json::Value;
 
 use super::super::Rule;
 use super::super::session::{Session, Stop};
+use crate::Violation;
 use crate::api::{Control, Endpoint};
-use crate::lifecycle::{check_control_answer, check_state_after, lifecycle};
+use crate::lifecycle::{check_control_answer, check_state_after};
 use crate::{Exchange, JobState, TargetKind};
 
 fn processed(poll: &Exchange) -> Option<u64> {
@@ -34,28 +35,24 @@ async fn resume_paused(session: &mut Session) -> Result<(), Stop> {
     let state = session.settle(&job, &[JobState::Running]).await?;
     let after = session.poll(&job).await?;
     if state == JobState::Paused {
-        return Err(lifecycle(
-            "resume-resumes",
-            &after,
-            Endpoint::Poll.operation_id(),
-            Some("/status"),
-            "not paused again without a pause".into(),
-            "\"paused\"".into(),
-        )
-        .into());
+        return Err(Violation::lifecycle("resume-resumes", &after)
+            .endpoint(Endpoint::Poll)
+            .at("/status")
+            .expected("not paused again without a pause")
+            .actual("\"paused\"")
+            .build()
+            .into());
     }
     match (start, processed(&after)) {
         (Some(a), Some(b)) if b < a => {
-            return Err(lifecycle(
-                "resume-from-checkpoint",
-                &after,
-                Endpoint::Poll.operation_id(),
-                Some("/processed"),
-                format!("at least {a} (processed before the resume)"),
-                b.to_string(),
-            )
-            .because("\"It continues from the checkpoint where it was paused\"")
-            .into());
+            return Err(Violation::lifecycle("resume-from-checkpoint", &after)
+                .endpoint(Endpoint::Poll)
+                .at("/processed")
+                .expected(format!("at least {a} (processed before the resume)"))
+                .actual(b.to_string())
+                .build()
+                .because("\"It continues from the checkpoint where it was paused\"")
+                .into());
         }
         (Some(a), Some(b)) if b == a && state == JobState::Running => {
             session.note(format!(
@@ -121,19 +118,17 @@ async fn pause_running(session: &mut Session) -> Result<(), Stop> {
             session.note(format!("the job became {state} while pausing: accepted"));
             Ok(())
         }
-        other => Err(lifecycle(
-            "pause-settles",
-            &poll,
-            Endpoint::Poll.operation_id(),
-            Some("/status"),
-            format!(
+        other => Err(Violation::lifecycle("pause-settles", &poll)
+            .endpoint(Endpoint::Poll)
+            .at("/status")
+            .expected(format!(
                 "paused within {} s",
                 session.target().limits().wait.as_secs()
-            ),
-            format!("{other:?}").to_lowercase(),
-        )
-        .because("\"then it settles to `paused`\"")
-        .into()),
+            ))
+            .actual(format!("{other:?}").to_lowercase())
+            .build()
+            .because("\"then it settles to `paused`\"")
+            .into()),
     }
 }
 
@@ -173,51 +168,45 @@ async fn cancel_running(session: &mut Session) -> Result<(), Stop> {
         .await?;
     let after = session.poll(&job).await?;
     if !state.is_terminal() {
-        return Err(lifecycle(
-            "cancel-settles",
-            &after,
-            Endpoint::Poll.operation_id(),
-            Some("/status"),
-            format!(
+        return Err(Violation::lifecycle("cancel-settles", &after)
+            .endpoint(Endpoint::Poll)
+            .at("/status")
+            .expected(format!(
                 "cancelled within {} s",
                 session.target().limits().wait.as_secs()
-            ),
-            state.as_str().into(),
-        )
-        .because("\"The job then settles to a terminal cancelled status\" (sibling cancel)")
-        .into());
+            ))
+            .actual(state.as_str())
+            .build()
+            .because("\"The job then settles to a terminal cancelled status\" (sibling cancel)")
+            .into());
     }
     if let (Some(a), Some(b)) = (processed(&before), processed(&after))
         && b < a
     {
-        return Err(lifecycle(
-            "cancel-keeps-rows",
-            &after,
-            Endpoint::Poll.operation_id(),
-            Some("/processed"),
-            format!("at least {a} (delivered before the cancel)"),
-            b.to_string(),
-        )
-        .because(
-            "\"whatever companies were already delivered stay readable via the poll endpoint\"",
-        )
-        .into());
+        return Err(Violation::lifecycle("cancel-keeps-rows", &after)
+            .endpoint(Endpoint::Poll)
+            .at("/processed")
+            .expected(format!("at least {a} (delivered before the cancel)"))
+            .actual(b.to_string())
+            .build()
+            .because(
+                "\"whatever companies were already delivered stay readable via the poll endpoint\"",
+            )
+            .into());
     }
     let rows_before = before.json()["rows"].as_array().map_or(0, Vec::len);
     let rows_after = after.json()["rows"].as_array().map_or(0, Vec::len);
     if rows_after < rows_before {
-        return Err(lifecycle(
-            "cancel-keeps-rows",
-            &after,
-            Endpoint::Poll.operation_id(),
-            Some("/rows"),
-            format!("at least {rows_before} rows on the first page"),
-            rows_after.to_string(),
-        )
-        .because(
-            "\"whatever companies were already delivered stay readable via the poll endpoint\"",
-        )
-        .into());
+        return Err(Violation::lifecycle("cancel-keeps-rows", &after)
+            .endpoint(Endpoint::Poll)
+            .at("/rows")
+            .expected(format!("at least {rows_before} rows on the first page"))
+            .actual(rows_after.to_string())
+            .build()
+            .because(
+                "\"whatever companies were already delivered stay readable via the poll endpoint\"",
+            )
+            .into());
     }
     Ok(())
 }

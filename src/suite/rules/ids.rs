@@ -3,8 +3,9 @@
 use super::super::Rule;
 use super::super::props::{blocking_call, blocking_send, job_requests, prop_over_ids};
 use super::super::session::{Session, Stop};
+use crate::Violation;
 use crate::check_no_server_error;
-use crate::lifecycle::{lifecycle, one_segment_for_every_router};
+use crate::lifecycle::one_segment_for_every_router;
 use crate::strategies::{odd_job_id, unknown_job_id};
 
 /// `unknown-job-404`.
@@ -24,16 +25,13 @@ async fn unknown_job_404(session: &mut Session) -> Result<(), Stop> {
             for (request, op) in job_requests(target, id) {
                 let exchange = blocking_call(target, sent, request)?;
                 if exchange.status() != 404 {
-                    return Err(lifecycle(
-                        "unknown-job-404",
-                        &exchange,
-                        op,
-                        None,
-                        "404".into(),
-                        exchange.status().to_string(),
-                    )
-                    .because("\"Job not found for this API key.\"")
-                    .into());
+                    return Err(Violation::lifecycle("unknown-job-404", &exchange)
+                        .operation(op)
+                        .expected("404")
+                        .actual(exchange.status().to_string())
+                        .build()
+                        .because("\"Job not found for this API key.\"")
+                        .into());
                 }
             }
             Ok(())
@@ -77,15 +75,12 @@ async fn odd_job_id_4xx(session: &mut Session) -> Result<(), Stop> {
                 } else {
                     "no 2xx and no 5xx: no job has this ID, whichever route answers"
                 };
-                return Err(lifecycle(
-                    "odd-job-id-4xx",
-                    &exchange,
-                    op,
-                    None,
-                    expected.into(),
-                    status.to_string(),
-                )
-                .into());
+                return Err(Violation::lifecycle("odd-job-id-4xx", &exchange)
+                    .operation(op)
+                    .expected(expected)
+                    .actual(status.to_string())
+                    .build()
+                    .into());
             }
         }
         Ok(())

@@ -3,8 +3,8 @@
 use super::super::Rule;
 use super::super::session::{Session, Stop};
 use crate::JobState;
+use crate::Violation;
 use crate::api::{Control, Endpoint};
-use crate::lifecycle::lifecycle;
 
 /// `isolation-404`.
 pub(super) const ISOLATION_404: Rule = rule!(
@@ -54,27 +54,22 @@ async fn isolation_404(session: &mut Session) -> Result<(), Stop> {
         }
         for (answer, op) in answers {
             if answer.status() != 404 {
-                session.soft(Err(lifecycle(
-                    "isolation-404",
-                    &answer,
-                    op,
-                    None,
-                    format!("404 for another key's {seen} job"),
-                    answer.status().to_string(),
-                )
-                .because("\"Job not found for this API key.\"")));
+                session.soft(Err(Violation::lifecycle("isolation-404", &answer)
+                    .operation(op)
+                    .expected(format!("404 for another key's {seen} job"))
+                    .actual(answer.status().to_string())
+                    .build()
+                    .because("\"Job not found for this API key.\"")));
             }
         }
         let (now, poll) = session.observe(&job).await?;
         if !crate::lifecycle::reachable(seen).contains(&now) {
-            session.soft(Err(lifecycle(
-                "isolation-unchanged",
-                &poll,
-                Endpoint::Poll.operation_id(),
-                Some("/status"),
-                format!("{seen} or where it moves on its own"),
-                now.as_str().into(),
-            )));
+            session.soft(Err(Violation::lifecycle("isolation-unchanged", &poll)
+                .endpoint(Endpoint::Poll)
+                .at("/status")
+                .expected(format!("{seen} or where it moves on its own"))
+                .actual(now.as_str())
+                .build()));
         }
     }
     if reached == 0 {

@@ -5,8 +5,9 @@ use serde_json::json;
 
 use super::super::Rule;
 use super::super::session::{Session, Stop};
+use crate::Violation;
 use crate::api::{Control, Endpoint};
-use crate::lifecycle::{check_control_answer, lifecycle};
+use crate::lifecycle::check_control_answer;
 use crate::strategies::invalid_submit_body;
 use crate::{JobState, Request};
 
@@ -34,61 +35,50 @@ async fn submit(session: &mut Session) -> Result<(), Stop> {
         .submit(&json!({"query": "openfunnel-contract probe: cloud observability tools"}))
         .await?;
     if !answer.is_success() {
-        return Err(lifecycle(
-            "submit-2xx",
-            &answer,
-            Endpoint::Submit.operation_id(),
-            None,
-            "a 2xx (the submit page does not show its success code)".into(),
-            answer.status().to_string(),
-        )
-        .into());
+        return Err(Violation::lifecycle("submit-2xx", &answer)
+            .endpoint(Endpoint::Submit)
+            .expected("a 2xx (the submit page does not show its success code)")
+            .actual(answer.status().to_string())
+            .build()
+            .into());
     }
     if let Some(status) = answer.body_str("status")
         && status != "pending"
     {
-        session.soft(Err(lifecycle(
-            "submit-pending",
-            &answer,
-            Endpoint::Submit.operation_id(),
-            Some("/status"),
-            "\"pending\"".into(),
-            format!("{status:?}"),
-        )
-        .because("status: \"Job status at submit time (always pending).\"")));
+        session.soft(Err(Violation::lifecycle("submit-pending", &answer)
+            .endpoint(Endpoint::Submit)
+            .at("/status")
+            .expected("\"pending\"")
+            .actual(format!("{status:?}"))
+            .build()
+            .because("status: \"Job status at submit time (always pending).\"")));
     }
     let job = answer.body_str("job_id").unwrap_or_default();
     if job.is_empty() {
-        return Err(lifecycle(
-            "submit-job-id",
-            &answer,
-            Endpoint::Submit.operation_id(),
-            Some("/job_id"),
-            "a non-empty job_id".into(),
-            "an empty one".into(),
-        )
-        .into());
+        return Err(Violation::lifecycle("submit-job-id", &answer)
+            .endpoint(Endpoint::Submit)
+            .at("/job_id")
+            .expected("a non-empty job_id")
+            .actual("an empty one")
+            .build()
+            .into());
     }
     let (state, poll) = session.observe(&job).await?;
     if poll.body_str("job_id").as_deref() != Some(job.as_str()) {
-        session.soft(Err(lifecycle(
-            "poll-job-id",
-            &poll,
-            Endpoint::Poll.operation_id(),
-            Some("/job_id"),
-            format!("{job:?}"),
-            format!("{:?}", poll.body_str("job_id")),
-        )));
+        session.soft(Err(Violation::lifecycle("poll-job-id", &poll)
+            .endpoint(Endpoint::Poll)
+            .at("/job_id")
+            .expected(format!("{job:?}"))
+            .actual(format!("{:?}", poll.body_str("job_id")))
+            .build()));
     }
     if !crate::lifecycle::reachable(JobState::Pending).contains(&state) {
-        session.soft(Err(lifecycle(
-            "submit-then-poll",
-            &poll,
-            Endpoint::Poll.operation_id(),
-            Some("/status"),
-            "pending, running, completed or failed (a new job)".into(),
-            state.as_str().into(),
-        )));
+        session.soft(Err(Violation::lifecycle("submit-then-poll", &poll)
+            .endpoint(Endpoint::Poll)
+            .at("/status")
+            .expected("pending, running, completed or failed (a new job)")
+            .actual(state.as_str())
+            .build()));
     }
     let cancel = session.control(Control::Cancel, &job).await?;
     session.soft(check_control_answer(Control::Cancel, state, &cancel));
@@ -136,15 +126,12 @@ async fn submit_invalid_422(session: &mut Session) -> Result<(), Stop> {
             session.target().note_created(&id);
         }
         if answer.status() != 422 {
-            session.soft(Err(lifecycle(
-                "submit-invalid-422",
-                &answer,
-                Endpoint::Submit.operation_id(),
-                None,
-                format!("422 for {name}"),
-                answer.status().to_string(),
-            )
-            .because("query: string, \"Required string length: 1 - 500\"")));
+            session.soft(Err(Violation::lifecycle("submit-invalid-422", &answer)
+                .endpoint(Endpoint::Submit)
+                .expected(format!("422 for {name}"))
+                .actual(answer.status().to_string())
+                .build()
+                .because("query: string, \"Required string length: 1 - 500\"")));
         }
     }
     Ok(())
@@ -178,14 +165,11 @@ async fn missing_key_422(session: &mut Session) -> Result<(), Stop> {
             {
                 session.target().note_created(&id);
             }
-            session.soft(Err(lifecycle(
-                "missing-key-422",
-                &answer,
-                &op,
-                None,
-                "422 (X-API-Key is a required header)".into(),
-                answer.status().to_string(),
-            )));
+            session.soft(Err(Violation::lifecycle("missing-key-422", &answer)
+                .operation(op.as_str())
+                .expected("422 (X-API-Key is a required header)")
+                .actual(answer.status().to_string())
+                .build()));
         }
     }
     Ok(())

@@ -5,8 +5,9 @@ use serde_json::Value;
 use super::super::Rule;
 use super::super::session::{Session, Stop};
 use crate::JobState;
+use crate::Violation;
 use crate::api::{Control, Endpoint};
-use crate::lifecycle::{check_control_answer, check_state_after, lifecycle, poll_state};
+use crate::lifecycle::{check_control_answer, check_state_after, poll_state};
 
 /// `terminal-409`.
 pub(super) const TERMINAL_409: Rule = rule!(
@@ -63,28 +64,24 @@ async fn terminal_stays_terminal(session: &mut Session) -> Result<(), Stop> {
         for _ in 0..3 {
             let poll = session.poll(&job).await?;
             if poll_state(&poll) != Some(seen) {
-                session.soft(Err(lifecycle(
-                    "terminal-stays-terminal",
-                    &poll,
-                    Endpoint::Poll.operation_id(),
-                    Some("/status"),
-                    format!("{seen:?} again (terminal)").to_lowercase(),
-                    format!("{:?}", poll.body_str("status")),
-                )
-                .because("Terminal states never change")));
+                session.soft(Err(Violation::lifecycle("terminal-stays-terminal", &poll)
+                    .endpoint(Endpoint::Poll)
+                    .at("/status")
+                    .expected(format!("{seen:?} again (terminal)").to_lowercase())
+                    .actual(format!("{:?}", poll.body_str("status")))
+                    .build()
+                    .because("Terminal states never change")));
             }
             if poll.json().get("manifest").is_none_or(Value::is_null) {
-                session.soft(Err(lifecycle(
-                    "terminal-manifest",
-                    &poll,
-                    Endpoint::Poll.operation_id(),
-                    Some("/manifest"),
-                    "a manifest object".into(),
-                    "null or missing".into(),
-                )
-                .because(
-                    "manifest: \"Build summary; populated once the job is terminal.\"",
-                )));
+                session.soft(Err(Violation::lifecycle("terminal-manifest", &poll)
+                    .endpoint(Endpoint::Poll)
+                    .at("/manifest")
+                    .expected("a manifest object")
+                    .actual("null or missing")
+                    .build()
+                    .because(
+                        "manifest: \"Build summary; populated once the job is terminal.\"",
+                    )));
             }
             session
                 .target()

@@ -219,7 +219,8 @@ mod tests {
         assert_eq!(coverage.unmatched_requests, 1);
         let poll = &coverage.operations[1];
         assert_eq!(poll.operation_id, "pollTamBuildJob");
-        assert_eq!(poll.seen["200"], 2);
+        assert_eq!(poll.seen["2XX"], 2);
+        assert_eq!(poll.range_codes[&200], 2, "the code that answered 2XX");
         assert_eq!(poll.undocumented[&418], 1);
         assert_eq!(poll.missing(), ["404", "422"]);
         assert!((coverage.status_percent() - 200.0 / 17.0).abs() < 1e-9);

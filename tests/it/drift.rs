@@ -28,7 +28,7 @@ async fn an_added_status_and_a_removed_property_are_drift() {
     );
     assert!(
         text.contains(
-            "GET /api/v1/tam/build/{job_id}: response 200 application/json: removed property progress_message"
+            "GET /api/v1/tam/build/{job_id}: response 2XX application/json: removed property progress_message"
         ),
         "{text}"
     );

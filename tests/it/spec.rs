@@ -34,10 +34,14 @@ fn the_embedded_spec_indexes_five_operations() {
         })
         .collect();
     snapshot!("spec_operations", ops.join("\n"));
+    // Exact codes, except the success of the three operations whose pages
+    // do not show it: 2XX there.
+    let inferred = ["submitTamBuildJob", "pollTamBuildJob", "cancelTamBuildJob"];
     for op in spec.operations() {
         for response in op.responses() {
+            let range_ok = inferred.contains(&op.id()) && response.key() == StatusKey::Range(2);
             assert!(
-                matches!(response.key(), StatusKey::Code(_)),
+                matches!(response.key(), StatusKey::Code(_)) || range_ok,
                 "{} documents {}",
                 op.id(),
                 response.key()

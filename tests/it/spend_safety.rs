@@ -261,11 +261,13 @@ fn assert_all_cancelled(mock: &MockApi, created: &[String]) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_job_whose_submit_answer_breaks_the_contract_is_still_cancelled() {
-    // The job is created, but the answer is a 201: the submit rule fails
-    // on the status before it could note the job.
+    // The job is created, but the answer breaks its schema: the submit
+    // rule fails on the spec checks before it could note the job.
     let (report, mock, created) = with_writes(&["submit"], |call, answer| {
         if call.operation == Some(Operation::Submit) && answer.status == 200 {
-            answer.status = 201;
+            let mut body = answer.body_json();
+            body["message"] = serde_json::json!(12);
+            answer.set_json(&body);
         }
     })
     .await;

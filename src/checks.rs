@@ -179,7 +179,10 @@ fn body_of(spec: &Spec, op: &Operation, exchange: &Exchange) -> Result<(), Viola
 }
 
 /// The operation the request matched, or an `UnknownOperation` violation.
-pub fn operation_of<'s>(spec: &'s Spec, exchange: &Exchange) -> Result<&'s Operation, Violation> {
+pub(crate) fn operation_of<'s>(
+    spec: &'s Spec,
+    exchange: &Exchange,
+) -> Result<&'s Operation, Violation> {
     let request = &exchange.request;
     if let Some(found) = spec.match_request(&request.method, &request.path) {
         return Ok(found.operation);

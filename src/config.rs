@@ -82,7 +82,7 @@ pub const ALL: [&str; 20] = [
 pub const DEFAULT_BASE_URL: &str = "https://api.openfunnel.dev";
 
 /// The live fixture variables and the state each promises.
-pub const FIXTURES: [(&str, JobState); 5] = [
+pub(crate) const FIXTURES: [(&str, JobState); 5] = [
     (JOB_COMPLETED, JobState::Completed),
     (JOB_FAILED, JobState::Failed),
     (JOB_CANCELLED, JobState::Cancelled),

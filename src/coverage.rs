@@ -73,10 +73,10 @@ pub struct Coverage {
 
 impl Coverage {
     /// Every (control × state before) cell: 3 × 8.
-    pub const CELLS: usize = Control::ALL.len() * JobState::ALL.len();
+    pub(crate) const CELLS: usize = Control::ALL.len() * JobState::ALL.len();
 
     /// Coverage from the answered requests and observed transitions.
-    pub fn compute(spec: &Spec, sent: &[Sent], transitions: &[Transition]) -> Coverage {
+    pub(crate) fn compute(spec: &Spec, sent: &[Sent], transitions: &[Transition]) -> Coverage {
         let mut operations: Vec<OperationCoverage> = spec
             .operations()
             .iter()
@@ -135,7 +135,7 @@ impl Coverage {
     }
 
     /// The coverage of everything a run sent and observed.
-    pub fn of_record(spec: &Spec, record: &Record) -> Coverage {
+    pub(crate) fn of_record(spec: &Spec, record: &Record) -> Coverage {
         Coverage::compute(spec, &record.sent, &record.transitions)
     }
 
@@ -151,7 +151,7 @@ impl Coverage {
 
     /// `statuses_seen / statuses_documented` in percent (100 when the spec
     /// documents nothing).
-    pub fn status_percent(&self) -> f64 {
+    pub(crate) fn status_percent(&self) -> f64 {
         match self.statuses_documented() {
             0 => 100.0,
             documented => self.statuses_seen() as f64 * 100.0 / documented as f64,
@@ -159,7 +159,7 @@ impl Coverage {
     }
 
     /// Documented pairs never seen, as `(operationId, status key)`.
-    pub fn statuses_missing(&self) -> Vec<(&str, &str)> {
+    pub(crate) fn statuses_missing(&self) -> Vec<(&str, &str)> {
         self.operations
             .iter()
             .flat_map(|o| {
@@ -179,7 +179,7 @@ impl Coverage {
     }
 
     /// The cells never taken, by control then state (lifecycle order).
-    pub fn cells_never_reached(&self) -> Vec<(Control, JobState)> {
+    pub(crate) fn cells_never_reached(&self) -> Vec<(Control, JobState)> {
         let reached = self.cells_reached();
         Control::ALL
             .iter()

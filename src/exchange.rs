@@ -206,7 +206,7 @@ impl Exchange {
     }
 
     /// True for a 2xx answer.
-    pub fn is_success(&self) -> bool {
+    pub(crate) fn is_success(&self) -> bool {
         (200..300).contains(&self.response.status)
     }
 

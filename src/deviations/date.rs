@@ -40,7 +40,7 @@ impl Date {
     }
 
     /// Days since 1970-01-01 (negative before it).
-    pub fn unix_days(self) -> i64 {
+    pub(crate) fn unix_days(self) -> i64 {
         let (month, day) = (i64::from(self.month), i64::from(self.day));
         let year = i64::from(self.year) - i64::from(month <= 2);
         let era = year.div_euclid(400);
@@ -51,7 +51,7 @@ impl Date {
     }
 
     /// The date `days` days after 1970-01-01.
-    pub fn from_unix_days(days: i64) -> Date {
+    pub(crate) fn from_unix_days(days: i64) -> Date {
         let z = days + 719_468;
         let era = z.div_euclid(146_097);
         let doe = z.rem_euclid(146_097);

@@ -215,14 +215,14 @@ impl Applied {
     }
 
     /// True when rule number `rule` failed and every violation is covered.
-    pub fn all_known(&self, rule: usize) -> bool {
+    pub(crate) fn all_known(&self, rule: usize) -> bool {
         self.known
             .get(rule)
             .is_some_and(|v| !v.is_empty() && v.iter().all(Option::is_some))
     }
 
     /// Entries in `status`.
-    pub fn with_status(&self, status: EntryStatus) -> impl Iterator<Item = &EntryResult> {
+    pub(crate) fn with_status(&self, status: EntryStatus) -> impl Iterator<Item = &EntryResult> {
         self.entries.iter().filter(move |e| e.status == status)
     }
 }

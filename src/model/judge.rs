@@ -74,7 +74,7 @@ impl Allowed {
 
     /// True when `exchange`'s status and body `status` are one of the
     /// answers.
-    pub fn admits(&self, exchange: &Exchange) -> bool {
+    pub(crate) fn admits(&self, exchange: &Exchange) -> bool {
         let shown = exchange
             .body_str("status")
             .and_then(|s| s.parse::<JobState>().ok());
@@ -145,7 +145,7 @@ impl Belief {
 /// be in. With a cursor the docs are silent on pages not written yet and
 /// on cursor names, so 404 and 422 (their documented meanings) are
 /// allowed too.
-pub fn allowed_poll(belief: &Belief, cursor: bool) -> Allowed {
+pub(crate) fn allowed_poll(belief: &Belief, cursor: bool) -> Allowed {
     // The poll page does not show its success code: any 2xx will do.
     let mut allowed = Allowed::one(200, Some(belief.states), belief.given());
     allowed.answers[0].any_success = true;
@@ -175,7 +175,7 @@ pub fn allowed_poll(belief: &Belief, cursor: bool) -> Allowed {
 /// The answers to a control call on one's own job, lifted from
 /// [`check_control_answer`]: 409 when the job may have finished, 200 with
 /// a documented body `status` when it may still be working.
-pub fn allowed_control(belief: &Belief, control: Control) -> Allowed {
+pub(crate) fn allowed_control(belief: &Belief, control: Control) -> Allowed {
     let mut answers = Vec::new();
     if belief
         .states
@@ -207,12 +207,12 @@ pub fn allowed_control(belief: &Belief, control: Control) -> Allowed {
 }
 
 /// The answers when the job is not the caller's, or no job has the ID.
-pub fn allowed_not_found(given: String) -> Allowed {
+pub(crate) fn allowed_not_found(given: String) -> Allowed {
     Allowed::one(404, None, given)
 }
 
 /// The answers to a submit with a valid body.
-pub fn allowed_submit() -> Allowed {
+pub(crate) fn allowed_submit() -> Allowed {
     // The submit page does not show its success code: any 2xx will do.
     let mut allowed = Allowed::one(
         200,
@@ -267,7 +267,7 @@ fn op_of(control: Option<Control>) -> &'static str {
 }
 
 /// A violation of the model: the exchange is not among `allowed`.
-pub fn not_allowed(
+pub(crate) fn not_allowed(
     exchange: &Exchange,
     control: Option<Control>,
     allowed: &Allowed,
@@ -289,7 +289,7 @@ pub fn not_allowed(
 
 /// Judges a control answer on one's own job by the oracle: allowed when
 /// [`check_control_answer`] accepts it for some state the job may be in.
-pub fn judge_control(
+pub(crate) fn judge_control(
     belief: &Belief,
     control: Control,
     exchange: &Exchange,
@@ -312,7 +312,11 @@ pub fn judge_control(
 
 /// Judges a poll of one's own job: an allowed answer, the path's `job_id`,
 /// and never fewer delivered companies than seen before.
-pub fn judge_poll(belief: &Belief, cursor: bool, exchange: &Exchange) -> Result<(), Violation> {
+pub(crate) fn judge_poll(
+    belief: &Belief,
+    cursor: bool,
+    exchange: &Exchange,
+) -> Result<(), Violation> {
     let allowed = allowed_poll(belief, cursor);
     if !allowed.admits(exchange) {
         return Err(not_allowed(exchange, None, &allowed, POLL_BECAUSE));
@@ -343,7 +347,7 @@ pub fn judge_poll(belief: &Belief, cursor: bool, exchange: &Exchange) -> Result<
 }
 
 /// Judges a request that must find no job.
-pub fn judge_not_found(
+pub(crate) fn judge_not_found(
     given: String,
     control: Option<Control>,
     exchange: &Exchange,
@@ -357,7 +361,7 @@ pub fn judge_not_found(
 }
 
 /// Judges a submit: 200 `pending` with a `job_id` no known job has.
-pub fn judge_submit<'a>(
+pub(crate) fn judge_submit<'a>(
     known: impl IntoIterator<Item = &'a Belief>,
     exchange: &Exchange,
 ) -> Result<String, Violation> {
@@ -386,7 +390,7 @@ pub fn judge_submit<'a>(
 }
 
 /// Narrows a belief from an allowed poll answer.
-pub fn learn_poll(belief: &mut Belief, cursor: bool, exchange: &Exchange) {
+pub(crate) fn learn_poll(belief: &mut Belief, cursor: bool, exchange: &Exchange) {
     if !exchange.is_success() {
         return;
     }
@@ -403,7 +407,7 @@ pub fn learn_poll(belief: &mut Belief, cursor: bool, exchange: &Exchange) {
 }
 
 /// Narrows a belief from an allowed control answer.
-pub fn learn_control(belief: &mut Belief, control: Control, exchange: &Exchange) {
+pub(crate) fn learn_control(belief: &mut Belief, control: Control, exchange: &Exchange) {
     let shown = exchange.body_str("status").and_then(|s| s.parse().ok());
     belief.states = after_control(belief.states, control, exchange.status(), shown);
 }

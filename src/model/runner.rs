@@ -190,7 +190,7 @@ impl ModelRunner {
     /// A runner on a runtime the caller owns (a target built there keeps
     /// its connections there). Call [`ModelRunner::run`] from a blocking
     /// thread of it (`spawn_blocking`), never from a task.
-    pub fn with_handle(options: ModelOptions, handle: Handle) -> ModelRunner {
+    pub(crate) fn with_handle(options: ModelOptions, handle: Handle) -> ModelRunner {
         ModelRunner {
             _runtime: None,
             handle,

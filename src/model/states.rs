@@ -16,7 +16,7 @@ fn bit(state: JobState) -> u8 {
 
 impl StateSet {
     /// No state.
-    pub const EMPTY: StateSet = StateSet(0);
+    pub(crate) const EMPTY: StateSet = StateSet(0);
 
     /// Exactly these states.
     pub fn of(states: &[JobState]) -> StateSet {
@@ -25,7 +25,7 @@ impl StateSet {
 
     /// The states a job seen in `state` may be in by now:
     /// [`reachable`]`(state)`.
-    pub fn reachable_from(state: JobState) -> StateSet {
+    pub(crate) fn reachable_from(state: JobState) -> StateSet {
         StateSet::of(reachable(state))
     }
 
@@ -47,12 +47,12 @@ impl StateSet {
 
     /// What both sets share.
     #[must_use = "sets are values; the intersection is returned"]
-    pub fn intersect(self, other: StateSet) -> StateSet {
+    pub(crate) fn intersect(self, other: StateSet) -> StateSet {
         StateSet(self.0 & other.0)
     }
 
     /// True when every state of `self` is in `other`.
-    pub fn is_subset(self, other: StateSet) -> bool {
+    pub(crate) fn is_subset(self, other: StateSet) -> bool {
         self.0 & !other.0 == 0
     }
 
@@ -76,7 +76,7 @@ impl StateSet {
     }
 
     /// True when some state of the set is not terminal.
-    pub fn any_unfinished(self) -> bool {
+    pub(crate) fn any_unfinished(self) -> bool {
         self.0 & !self.terminal().0 != 0
     }
 

@@ -151,7 +151,7 @@ impl ModelSut {
 
     /// On live, cancels the jobs this sequence submitted that may still be
     /// working (cancel is free); answers are ignored.
-    pub fn teardown(self) {
+    pub(crate) fn teardown(self) {
         if self.target.seeds_on_demand() {
             return;
         }

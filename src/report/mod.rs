@@ -166,7 +166,7 @@ impl Run {
     }
 
     /// True when the status coverage is below the minimum asked for.
-    pub fn below_min_coverage(&self) -> bool {
+    pub(crate) fn below_min_coverage(&self) -> bool {
         match (&self.coverage, self.min_coverage) {
             (Some(coverage), Some(min)) => coverage.status_percent() + 1e-9 < min,
             _ => false,

@@ -64,7 +64,7 @@ impl Operation {
 
     /// The documented response that covers `status`: the exact code first,
     /// then a range such as `4XX`, then `default`.
-    pub fn response_for(&self, status: u16) -> Option<&ResponseSpec> {
+    pub(crate) fn response_for(&self, status: u16) -> Option<&ResponseSpec> {
         let with = |key: StatusKey| self.responses.iter().find(|r| r.key() == key);
         with(StatusKey::Code(status))
             .or_else(|| with(StatusKey::Range(status / 100)))

@@ -73,7 +73,7 @@ impl ResponseSpec {
 
     /// The documented media type that covers `content_type` (parameters
     /// such as `charset` ignored; `type/*` and `*/*` honoured).
-    pub fn media_for(&self, content_type: &str) -> Option<&MediaSpec> {
+    pub(crate) fn media_for(&self, content_type: &str) -> Option<&MediaSpec> {
         let essence = essence(content_type);
         let (kind, _) = essence.split_once('/').unwrap_or((&essence, ""));
         let wildcard = format!("{kind}/*");
@@ -102,7 +102,7 @@ impl fmt::Debug for MediaSpec {
 
 impl MediaSpec {
     /// The media type as documented, lower-cased (e.g. `application/json`).
-    pub fn media_type(&self) -> &str {
+    pub(crate) fn media_type(&self) -> &str {
         &self.media_type
     }
 
@@ -112,7 +112,7 @@ impl MediaSpec {
     }
 
     /// True when a schema is documented.
-    pub fn has_schema(&self) -> bool {
+    pub(crate) fn has_schema(&self) -> bool {
         self.validator.is_some()
     }
 

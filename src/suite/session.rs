@@ -16,7 +16,7 @@ use crate::{ApiKey, Exchange, JobState, Request, SendError, Target, Violation, c
 
 /// Why a rule stopped early.
 #[derive(Debug)]
-pub enum Stop {
+pub(crate) enum Stop {
     /// A violation that ends the rule.
     Fail(Box<Violation>),
     /// The rule cannot run here, and why.
@@ -52,7 +52,7 @@ pub struct Session {
 
 /// Pages read by [`Session::walk_pages`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PageWalk {
+pub(crate) struct PageWalk {
     /// Pages read.
     pub pages: usize,
     /// Rows read across them.
@@ -134,7 +134,7 @@ impl Session {
     }
 
     /// Polls a job (first page, or `cursor`) with `key`.
-    pub async fn poll_as(
+    pub(crate) async fn poll_as(
         &mut self,
         key: Option<&ApiKey>,
         job: &str,
@@ -168,7 +168,7 @@ impl Session {
     }
 
     /// Polls a job that must be found (200 with a known status).
-    pub async fn observe(&mut self, job: &str) -> Result<(JobState, Exchange), Stop> {
+    pub(crate) async fn observe(&mut self, job: &str) -> Result<(JobState, Exchange), Stop> {
         let poll = self.poll(job).await?;
         match (poll.is_success(), poll_state(&poll)) {
             (true, Some(state)) => Ok((state, poll)),
@@ -187,7 +187,7 @@ impl Session {
     }
 
     /// Sends pause, resume or cancel with `key` (none: no header).
-    pub async fn control_as(
+    pub(crate) async fn control_as(
         &mut self,
         key: Option<&ApiKey>,
         control: Control,
@@ -226,7 +226,7 @@ impl Session {
     }
 
     /// Skips unless the target may change a job in `state`.
-    pub fn require_change(&self, state: JobState) -> Result<(), Stop> {
+    pub(crate) fn require_change(&self, state: JobState) -> Result<(), Stop> {
         if self.target.may_change(state) {
             Ok(())
         } else {

@@ -1,7 +1,7 @@
 //! Checking the checker: every check passes correct exchanges and fails
 //! broken ones with a snapshotted message.
 
-use crate::support::{CANARY_KEY, JOB_ID, exchange, json_exchange, panic_message};
+use crate::support::{CANARY_KEY, JOB_ID, exchange, json_exchange, panic_message, spec};
 use openfunnel_contract::spec::StatusKey;
 use openfunnel_contract::{
     Spec, ViolationKind, assert_exchange, check_body, check_content_type, check_exchange,
@@ -9,10 +9,6 @@ use openfunnel_contract::{
 };
 use reqwest::Method;
 use serde_json::{Value, json};
-
-fn spec() -> Spec {
-    Spec::embedded().expect("the embedded spec loads")
-}
 
 fn poll_path() -> String {
     format!("/api/v1/tam/build/{JOB_ID}")

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::support::CANARY_KEY;
+use crate::support::{CANARY_KEY, on_mock_with};
 use openfunnel_contract::config::{self, Config};
 use openfunnel_contract::mock::{Answer, Call, MockApi, Operation};
 use openfunnel_contract::report::{Run, redact, render_json, render_junit, render_text};
@@ -17,7 +17,7 @@ use openfunnel_contract::suite::{
     Outcome, RuleReport, SuiteOptions, SuiteReport, TargetInfo, rule, rules,
 };
 use openfunnel_contract::{
-    ApiKey, Limits, Mismatch, Request, Spec, Target, TargetKind, Violation, ViolationKind,
+    ApiKey, Limits, Mismatch, Request, Spec, TargetKind, Violation, ViolationKind,
 };
 use proptest::prelude::*;
 use reqwest::Method;
@@ -437,7 +437,7 @@ proptest! {
                 .start()
                 .await;
             let limits = Limits { timeout: Duration::from_secs(5), ..Limits::defaults(TargetKind::Mock) };
-            let target = Target::on_mock(mock, Spec::embedded().unwrap(), limits).unwrap();
+            let target = on_mock_with(mock, limits);
             let report = rule("pagination").unwrap().run(&target, &SuiteOptions::default()).await;
             let sent = target.requests_sent() as usize;
             prop_assert!(sent <= pages.len() + 4, "{} requests for {} pages: {:?}", sent, pages.len(), report.outcome);

@@ -15,7 +15,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::support::client_of;
+use crate::support::{client_of, spec};
 use openfunnel_contract::mock::MockApi;
 use openfunnel_contract::spec::Operation as SpecOperation;
 use openfunnel_contract::strategies::{invalid_submit_body, odd_job_id, unknown_job_id};
@@ -481,10 +481,6 @@ fn path_segment(text: &str) -> String {
     poll.path_with(&[("job_id", text)])
         .trim_start_matches("/api/v1/tam/build/")
         .to_owned()
-}
-
-fn spec() -> Spec {
-    Spec::embedded().expect("the embedded spec loads")
 }
 
 fn cases() -> u32 {

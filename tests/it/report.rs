@@ -3,13 +3,13 @@
 //! mock (resume of a completed job answers 200), and one skipped because
 //! the request budget is spent. IDs, ports and timings are redacted.
 
-use crate::support::{faulty_mock, resume_of_completed_answers_200};
+use crate::support::{faulty_mock, on_mock_with, resume_of_completed_answers_200};
 use openfunnel_contract::report::{
     JSON_SCHEMA, RuleStatus, Run, redact, render_json, render_junit, render_run_text, render_text,
     to_json,
 };
 use openfunnel_contract::suite::{SuiteOptions, run_suite};
-use openfunnel_contract::{Limits, Spec, Target, TargetKind};
+use openfunnel_contract::{Limits, Target, TargetKind};
 use serde_json::{Value, json};
 
 /// terminal-409 and resume-paused together send 38 requests on the mock.
@@ -19,7 +19,7 @@ async fn fixed_run() -> Run {
     let mock = faulty_mock(resume_of_completed_answers_200).await;
     let mut limits = Limits::defaults(TargetKind::Mock);
     limits.max_requests = BUDGET;
-    let target = Target::on_mock(mock, Spec::embedded().unwrap(), limits).unwrap();
+    let target = on_mock_with(mock, limits);
     let options = SuiteOptions {
         only: vec![
             "terminal-409".into(),

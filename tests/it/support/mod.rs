@@ -118,15 +118,20 @@ pub fn panic_message(f: impl FnOnce() + std::panic::UnwindSafe) -> String {
 
 // -------------------------------------------------------- mock targets
 
+/// The vendored spec.
+pub fn spec() -> Spec {
+    Spec::embedded().expect("the embedded spec loads")
+}
+
 /// A target on `mock` (the vendored spec, the mock's limits). The target
 /// owns the mock.
 pub fn on_mock(mock: MockApi) -> Target {
-    Target::on_mock(
-        mock,
-        Spec::embedded().expect("the embedded spec loads"),
-        Limits::defaults(TargetKind::Mock),
-    )
-    .expect("a target on the mock")
+    on_mock_with(mock, Limits::defaults(TargetKind::Mock))
+}
+
+/// [`on_mock`] with other limits.
+pub fn on_mock_with(mock: MockApi, limits: Limits) -> Target {
+    Target::on_mock(mock, spec(), limits).expect("a target on the mock")
 }
 
 /// A mock with seed 0 whose answers `fault` may change.
@@ -141,7 +146,7 @@ pub async fn client_of(mock: &MockApi) -> Target {
     let mut config = Config::live(&mock.uri(), mock.api_key()).expect("the mock's URL");
     config.allow_writes = true;
     config.limits = Limits::defaults(TargetKind::Mock);
-    Target::with_spec(&config, Spec::embedded().expect("the embedded spec loads"))
+    Target::with_spec(&config, spec())
         .await
         .expect("a target on the mock")
 }
@@ -191,7 +196,7 @@ pub async fn echoing_mock(echoes: Arc<AtomicUsize>) -> MockApi {
 
 /// The vendored document.
 pub fn vendored() -> Value {
-    Spec::embedded().unwrap().document().clone()
+    spec().document().clone()
 }
 
 /// The vendored document with a 429 on poll and without the poll

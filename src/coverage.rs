@@ -265,6 +265,7 @@ mod tests {
     fn sent(op: &str, status: u16) -> Sent {
         Sent {
             operation_id: Some(op.to_owned()),
+            endpoint: crate::api::Endpoint::from_operation_id(op),
             status,
         }
     }
@@ -279,6 +280,7 @@ mod tests {
             sent("resumeTamBuildJob", 409),
             Sent {
                 operation_id: None,
+                endpoint: None,
                 status: 404,
             },
         ];

@@ -1,25 +1,53 @@
 //! The HTTP client every request goes through: one connection pool, a
-//! request budget, a rate limit, a timeout, a cap on body size, 429
-//! retries, the write guard that keeps a live run from spending, and a
-//! scrubber that keeps an echoed key out of every report.
+//! request budget, a rate limit, a timeout, a cap on body size, content
+//! codings, 429 retries, one retry of a free request that met a connection
+//! the server had closed, the write guard that keeps a live run from
+//! spending, and a scrubber that keeps an echoed key out of every report.
+//!
+//! ## Retries
+//! A request is sent again only when that cannot spend twice:
+//! - after a 429 (the server says it did not act), up to [`MAX_RETRIES`]
+//!   times, waiting as `Retry-After` (seconds or an HTTP-date) asks;
+//! - once, on a new connection, when a connection taken from the pool was
+//!   closed or reset under it before any answer began (the server closed
+//!   it while idle, the classic keep-alive race), and only when the
+//!   request is free: not a submit or resume (they start or continue a
+//!   paid build), and not an unknown path with a method other than `GET`,
+//!   `HEAD` or `OPTIONS`. A connection the client had just opened is never
+//!   retried: a server that closes it without answering is broken, and
+//!   the failure is reported.
+//!
+//! Requests that can spend never meet a pooled connection at all: they
+//! go out on a connection of their own, so the keep-alive race cannot hit
+//! them, and they are never sent twice. Every retry counts against the
+//! request budget and waits for its rate slot.
 
+mod decode;
+mod fetch;
 mod guard;
 mod ledger;
+mod scrub;
 mod wire;
 
-use std::sync::Mutex;
-use std::time::Duration;
+#[cfg(test)]
+mod tests;
 
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+
+use reqwest::Method;
 use reqwest::header::HeaderMap;
 use tokio::time::Instant;
 use url::Url;
 
+use fetch::{Failure, Http, attempt};
 pub use guard::WriteGuard;
 use ledger::{Admission, Ledger};
-use wire::{canonical, created_job, describe, headers, retry_after, transport, within};
+use wire::{canonical, created_job, headers, retry_after, transport};
 
+use crate::api::Endpoint;
 use crate::config::Limits;
-use crate::{ApiKey, Error, Exchange, Request, Response, Spec, Violation};
+use crate::{ApiKey, Error, Exchange, Request, Spec, Violation};
 
 /// Most 429 retries of one request.
 pub(crate) const MAX_RETRIES: u32 = 5;
@@ -62,8 +90,11 @@ impl std::fmt::Display for SendError {
 /// One answered request, for coverage.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Sent {
-    /// The operation, when the request matched one.
+    /// The operation, when the request matched one: one of the five
+    /// endpoints, or another operation of the spec.
     pub operation_id: Option<String>,
+    /// The endpoint, when the request went to one of the five.
+    pub endpoint: Option<Endpoint>,
     /// The status.
     pub status: u16,
 }
@@ -71,16 +102,28 @@ pub struct Sent {
 /// The client. Shared by every rule of a run.
 #[derive(Debug)]
 pub struct Client {
-    http: reqwest::Client,
+    http: Http,
     spec: Spec,
     base_url: String,
     base: Url,
     limits: Limits,
+    /// `1 / rps`, when there is a rate limit.
+    interval: Option<Duration>,
     guard: WriteGuard,
     secrets: Vec<ApiKey>,
     ledger: Ledger,
-    next_slot: tokio::sync::Mutex<Option<Instant>>,
+    next_slot: Mutex<Option<Instant>>,
     log: Mutex<Vec<Sent>>,
+}
+
+/// What a request is, worked out once before it is sent.
+struct Route {
+    endpoint: Option<Endpoint>,
+    operation_id: Option<String>,
+    admission: Admission,
+    /// It may start or continue a paid build: never sent twice, never on
+    /// a pooled connection.
+    spends: bool,
 }
 
 impl Client {
@@ -101,23 +144,22 @@ impl Client {
             )));
         }
         install_tls_provider();
-        let http = reqwest::Client::builder()
-            .timeout(limits.timeout)
-            .connect_timeout(limits.timeout.min(Duration::from_secs(10)))
-            .redirect(reqwest::redirect::Policy::none())
-            .pool_max_idle_per_host(8)
-            .build()
-            .map_err(|e| Error::Target(format!("cannot build the HTTP client: {e}")))?;
+        let http = Http::new(&limits)?;
+        // `Limits::check` made sure this is a positive, finite interval.
+        let interval = limits
+            .rps
+            .map(|rps| Duration::try_from_secs_f64(1.0 / rps).unwrap_or(Duration::ZERO));
         Ok(Client {
             http,
             spec,
             base_url,
             base,
             limits,
+            interval,
             guard,
             secrets: Vec::new(),
             ledger: Ledger::new(limits.max_requests),
-            next_slot: tokio::sync::Mutex::new(None),
+            next_slot: Mutex::new(None),
             log: Mutex::new(Vec::new()),
         })
     }
@@ -127,7 +169,11 @@ impl Client {
     /// request carries is always scrubbed from its own response.
     #[must_use = "builders return the changed client"]
     pub fn with_secrets(mut self, secrets: impl IntoIterator<Item = ApiKey>) -> Client {
-        self.secrets.extend(secrets);
+        for key in secrets {
+            if !self.secrets.contains(&key) {
+                self.secrets.push(key);
+            }
+        }
         self
     }
 
@@ -168,29 +214,24 @@ impl Client {
         let request = request.base(&self.base_url);
         let (url, server_path) = self.checked_url(&request)?;
         let keyed = request.api_key.is_some();
-        for path in [request.path.as_str(), server_path.as_str()] {
+        let blocked = |reason| SendError::Blocked { reason };
+        if server_path != request.path {
             self.guard
-                .check_path(&self.spec, &request.method, path, keyed)
-                .map_err(|reason| SendError::Blocked { reason })?;
+                .check_path(&self.spec, &request.method, &request.path, keyed)
+                .map_err(blocked)?;
         }
+        let routed = Endpoint::of(&request.method, &server_path);
+        self.guard
+            .check_routed(&self.spec, &request.method, &server_path, keyed, &routed)
+            .map_err(blocked)?;
         let headers = headers(&request)?;
-        let matched = self.spec.match_request(&request.method, &server_path);
-        let operation_id = matched.as_ref().map(|m| m.operation.id().to_owned());
-        let admission = match (operation_id.as_deref(), &matched) {
-            (Some("submitTamBuildJob"), _) => Admission::Submit,
-            (Some("cancelTamBuildJob"), Some(m)) => m
-                .params
-                .iter()
-                .find(|(name, _)| name == "job_id")
-                .map_or(Admission::Normal, |(_, id)| Admission::Cancel(id.clone())),
-            _ => Admission::Normal,
-        };
-        self.ledger.admit(&admission)?;
-        let mut result = self.with_retries(&request, url, headers).await;
+        let route = self.route(&request.method, &server_path, routed);
+        self.ledger.admit(&route.admission)?;
+        let mut result = self.with_retries(request, url, headers, route.spends).await;
         if let Err(SendError::Transport(violation)) = &mut result {
-            violation.operation_id.clone_from(&operation_id);
+            violation.operation_id.clone_from(&route.operation_id);
         }
-        if admission == Admission::Submit {
+        if route.admission == Admission::Submit {
             let created = result.as_ref().ok().and_then(created_job);
             self.ledger.submit_done(created);
         }
@@ -199,10 +240,42 @@ impl Client {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(Sent {
-                operation_id,
+                operation_id: route.operation_id,
+                endpoint: route.endpoint,
                 status: exchange.status(),
             });
         Ok(exchange)
+    }
+
+    /// What a request to `server_path` is: its endpoint (or operation of
+    /// the spec), what the budget must hold for it, whether it can spend.
+    fn route(&self, method: &Method, server_path: &str, routed: guard::Routed) -> Route {
+        let Some((endpoint, job)) = routed else {
+            let operation_id = self
+                .spec
+                .match_request(method, server_path)
+                .map(|m| m.operation.id().to_owned());
+            return Route {
+                endpoint: None,
+                operation_id,
+                admission: Admission::Normal,
+                // A path of none of the five may be one a server routes to
+                // submit; only the methods that are safe by definition are
+                // free.
+                spends: !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS),
+            };
+        };
+        let admission = match (endpoint, job) {
+            (Endpoint::Submit, _) => Admission::Submit,
+            (Endpoint::Cancel, Some(job)) => Admission::Cancel(job),
+            _ => Admission::Normal,
+        };
+        Route {
+            endpoint: Some(endpoint),
+            operation_id: Some(endpoint.operation_id().to_owned()),
+            admission,
+            spends: endpoint.spends(),
+        }
     }
 
     /// The URL of `request` and its path as the server will route it,
@@ -222,7 +295,7 @@ impl Client {
             )));
         }
         let url = Url::parse(&text).map_err(|e| leaves(format!("{text:?} is not a URL ({e})")))?;
-        if url.origin() != self.base.origin() {
+        if !self.same_origin(&url) {
             return Err(leaves(format!("{text:?} is on another host")));
         }
         let prefix = self.base.path().trim_end_matches('/');
@@ -237,27 +310,35 @@ impl Client {
         Ok((url, server_path))
     }
 
+    /// `url.origin() == base.origin()` for http(s), without the copies
+    /// `origin()` makes (any other scheme has an opaque origin, equal to
+    /// nothing).
+    fn same_origin(&self, url: &Url) -> bool {
+        matches!(url.scheme(), "http" | "https")
+            && url.scheme() == self.base.scheme()
+            && url.host() == self.base.host()
+            && url.port_or_known_default() == self.base.port_or_known_default()
+    }
+
     async fn with_retries(
         &self,
-        request: &Request,
+        request: Request,
         url: Url,
         headers: HeaderMap,
+        spends: bool,
     ) -> Result<Exchange, SendError> {
         let mut retries = 0;
         loop {
             if retries > 0 {
                 self.ledger.admit(&Admission::Normal)?;
             }
-            self.take_rate_slot().await;
-            let response = self
-                .send_once(request, url.clone(), headers.clone())
-                .await?;
+            let response = self.send_once(&request, &url, &headers, spends).await?;
             if response.status != 429 {
-                return Ok(Exchange::new(request.clone(), response));
+                return Ok(Exchange::new(request, response));
             }
             if retries == MAX_RETRIES {
                 return Err(transport(
-                    request,
+                    &request,
                     Some(429),
                     format!(
                         "429 Too Many Requests {} times in a row; gave up after {MAX_RETRIES} retries (lower OPENFUNNEL_RPS)",
@@ -266,10 +347,10 @@ impl Client {
                 ));
             }
             retries += 1;
-            let delay = match retry_after(&response) {
+            let delay = match retry_after(&response, SystemTime::now()) {
                 Some(asked) if asked > self.limits.wait => {
                     return Err(transport(
-                        request,
+                        &request,
                         Some(429),
                         format!(
                             "429 with Retry-After {} s, longer than the wait limit of {} s (OPENFUNNEL_WAIT_SECS); gave up",
@@ -285,119 +366,65 @@ impl Client {
         }
     }
 
+    /// One request as the server sees it: a single attempt, or, when a
+    /// pooled connection was closed under a free request before any
+    /// answer, that attempt and one more on a new connection.
     async fn send_once(
         &self,
         request: &Request,
-        url: Url,
-        headers: HeaderMap,
-    ) -> Result<Response, SendError> {
-        let mut builder = self
-            .http
-            .request(request.method.clone(), url)
-            .headers(headers);
-        if let Some(body) = &request.body {
-            builder = builder.body(body.clone());
-        }
-        // One deadline for connect, head and body: a server that drips its
-        // answer a byte at a time cannot stretch a request past the timeout.
-        let deadline = Instant::now().checked_add(self.limits.timeout);
-        let timed_out = || {
-            format!(
-                "timed out after {:?} (OPENFUNNEL_TIMEOUT_SECS)",
-                self.limits.timeout
-            )
-        };
-        let mut response = within(deadline, builder.send())
-            .await
-            .ok_or_else(|| transport(request, None, timed_out()))?
-            .map_err(|e| transport(request, None, describe(&e, &self.limits)))?;
-        let status = response.status().as_u16();
-        let cap = self.limits.max_body_bytes;
-        if let Some(length) = response.content_length()
-            && length > cap as u64
-        {
-            return Err(transport(
-                request,
-                Some(status),
-                format!(
-                    "a body of {length} bytes (Content-Length), over the cap of {cap} bytes; not read"
-                ),
-            ));
-        }
-        let mut headers: Vec<(String, String)> = response
-            .headers()
+        url: &Url,
+        headers: &HeaderMap,
+        spends: bool,
+    ) -> Result<crate::Response, SendError> {
+        let keys: Vec<&ApiKey> = request
+            .api_key
             .iter()
-            .map(|(n, v)| {
-                (
-                    n.as_str().to_owned(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
+            .chain(
+                self.secrets
+                    .iter()
+                    .filter(|k| request.api_key.as_ref() != Some(*k)),
+            )
             .collect();
-        let mut body = Vec::new();
-        loop {
-            let Some(next) = within(deadline, response.chunk()).await else {
-                return Err(transport(
+        self.take_rate_slot().await;
+        let http = self.http.client(spends);
+        match attempt(
+            http,
+            request,
+            url.clone(),
+            headers.clone(),
+            &self.limits,
+            &keys,
+        )
+        .await
+        {
+            Ok(response) => Ok(response),
+            Err(Failure::Stale(error)) if !spends => {
+                if self.ledger.admit(&Admission::Normal).is_err() {
+                    return Err(error);
+                }
+                self.take_rate_slot().await;
+                let fresh = self.http.client(true);
+                attempt(
+                    fresh,
                     request,
-                    Some(status),
-                    format!(
-                        "the body stopped after {} bytes: {}",
-                        body.len(),
-                        timed_out()
-                    ),
-                ));
-            };
-            match next {
-                Ok(Some(chunk)) => {
-                    if body.len() + chunk.len() > cap {
-                        return Err(transport(
-                            request,
-                            Some(status),
-                            format!(
-                                "a body over the cap of {cap} bytes; stopped reading after {} bytes",
-                                body.len() + chunk.len()
-                            ),
-                        ));
-                    }
-                    body.extend_from_slice(&chunk);
-                }
-                Ok(None) => break,
-                Err(e) => {
-                    return Err(transport(
-                        request,
-                        Some(status),
-                        format!(
-                            "the body failed after {} bytes: {}",
-                            body.len(),
-                            describe(&e, &self.limits)
-                        ),
-                    ));
-                }
+                    url.clone(),
+                    headers.clone(),
+                    &self.limits,
+                    &keys,
+                )
+                .await
+                .map_err(Failure::into_error)
             }
+            Err(failure) => Err(failure.into_error()),
         }
-        for key in request.api_key.iter().chain(&self.secrets) {
-            if let Some(clean) = key.scrub(&body) {
-                body = clean;
-            }
-            for (_, value) in &mut headers {
-                if let Some(clean) = key.scrub(value.as_bytes()) {
-                    *value = String::from_utf8_lossy(&clean).into_owned();
-                }
-            }
-        }
-        Ok(Response {
-            status,
-            headers,
-            body,
-        })
     }
 
     async fn take_rate_slot(&self) {
-        let Some(rps) = self.limits.rps else { return };
-        // `Limits::check` made sure this is a positive, finite interval.
-        let interval = Duration::try_from_secs_f64(1.0 / rps).unwrap_or(Duration::ZERO);
+        let Some(interval) = self.interval else {
+            return;
+        };
         let slot = {
-            let mut next = self.next_slot.lock().await;
+            let mut next = self.next_slot.lock().unwrap_or_else(|e| e.into_inner());
             let now = Instant::now();
             let slot = next.map_or(now, |n| n.max(now));
             *next = Some(slot + interval);

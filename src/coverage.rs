@@ -196,6 +196,7 @@ mod tests {
     fn sent(op: &str, status: u16) -> Sent {
         Sent {
             operation_id: Some(op.to_owned()),
+            endpoint: crate::api::Endpoint::from_operation_id(op),
             status,
         }
     }
@@ -210,6 +211,7 @@ mod tests {
             sent("resumeTamBuildJob", 409),
             Sent {
                 operation_id: None,
+                endpoint: None,
                 status: 404,
             },
         ];

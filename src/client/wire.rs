@@ -1,12 +1,14 @@
-//! The wire side of the client: URLs as the server routes them, headers,
-//! deadlines, and the sentences that name why no usable answer came.
+//! The wire side of the client: paths as the server routes them, headers,
+//! deadlines, `Retry-After`, and the sentences that name why no usable
+//! answer came.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{ACCEPT_ENCODING, HeaderMap, HeaderName, HeaderValue};
 use tokio::time::Instant;
 
 use super::SendError;
+use super::decode;
 use crate::config::Limits;
 use crate::{Exchange, Mismatch, Request, Response, Violation, ViolationKind};
 
@@ -23,19 +25,28 @@ pub(super) async fn within<F: std::future::Future>(
 
 /// `path` with every segment percent-decoded and re-encoded canonically.
 pub(super) fn canonical(path: &str) -> String {
+    // RFC 3986 unreserved characters and `/` are their own canonical form:
+    // the common path (a UUID job) needs no decoding.
+    if path
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'.' | b'_' | b'~'))
+    {
+        return path.to_owned();
+    }
     path.split('/')
         .map(|segment| {
             let decoded = percent_encoding::percent_decode_str(segment).decode_utf8_lossy();
-            crate::spec::encode_segment(&decoded)
+            crate::api::encode_segment(&decoded)
         })
         .collect::<Vec<_>>()
         .join("/")
 }
 
-/// The headers of `request`, the key marked sensitive. Checked before the
-/// request counts against the budget.
+/// The headers of `request`, the key marked sensitive, and an
+/// `Accept-Encoding` naming what the client decodes unless the request
+/// brings its own. Checked before the request counts against the budget.
 pub(super) fn headers(request: &Request) -> Result<HeaderMap, SendError> {
-    let mut headers = HeaderMap::new();
+    let mut headers = HeaderMap::with_capacity(request.headers.len() + 2);
     for (name, value) in &request.headers {
         let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| {
             transport(
@@ -59,6 +70,12 @@ pub(super) fn headers(request: &Request) -> Result<HeaderMap, SendError> {
         value.set_sensitive(true);
         headers.insert("x-api-key", value);
     }
+    if !headers.contains_key(ACCEPT_ENCODING) {
+        headers.insert(
+            ACCEPT_ENCODING,
+            HeaderValue::from_static(decode::ACCEPT_ENCODING),
+        );
+    }
     Ok(headers)
 }
 
@@ -72,12 +89,22 @@ pub(super) fn created_job(exchange: &Exchange) -> Option<String> {
     exchange.body_str("job_id").filter(|id| !id.is_empty())
 }
 
-/// `Retry-After` in seconds (the HTTP-date form is not honoured: backoff).
-pub(super) fn retry_after(response: &Response) -> Option<Duration> {
-    response
-        .header("retry-after")
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs)
+/// How long `Retry-After` asks to wait: delay-seconds, or an HTTP-date
+/// (IMF-fixdate, or the obsolete RFC 850 and asctime forms) counted from
+/// the answer's own `Date` when it has a valid one (so a server whose clock
+/// is off still means what it says), else from `now`. A date in the past
+/// is no wait; anything else is no `Retry-After`.
+pub(super) fn retry_after(response: &Response, now: SystemTime) -> Option<Duration> {
+    let value = response.header("retry-after")?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    let reference = response
+        .header("date")
+        .and_then(|date| httpdate::parse_http_date(date.trim()).ok())
+        .unwrap_or(now);
+    Some(at.duration_since(reference).unwrap_or(Duration::ZERO))
 }
 
 pub(super) fn describe(error: &reqwest::Error, limits: &Limits) -> String {
@@ -107,6 +134,38 @@ pub(super) fn describe(error: &reqwest::Error, limits: &Limits) -> String {
     text
 }
 
+/// True when `error` (of a request whose answer had not begun) says the
+/// connection was closed or reset under it: what a pooled connection the
+/// server closed while idle does to the next request on it.
+pub(super) fn closed_under_request(error: &reqwest::Error) -> bool {
+    use std::error::Error as _;
+    use std::io::ErrorKind;
+    if error.is_timeout() || error.is_connect() || error.is_status() || error.is_redirect() {
+        return false;
+    }
+    let mut source = error.source();
+    while let Some(cause) = source {
+        if let Some(hyper) = cause.downcast_ref::<hyper::Error>()
+            && (hyper.is_incomplete_message() || hyper.is_canceled())
+        {
+            return true;
+        }
+        if let Some(io) = cause.downcast_ref::<std::io::Error>()
+            && matches!(
+                io.kind(),
+                ErrorKind::ConnectionReset
+                    | ErrorKind::ConnectionAborted
+                    | ErrorKind::BrokenPipe
+                    | ErrorKind::UnexpectedEof
+            )
+        {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
+}
+
 pub(super) fn transport(request: &Request, status: Option<u16>, cause: String) -> SendError {
     SendError::Transport(Box::new(Violation {
         kind: ViolationKind::Transport,
@@ -124,4 +183,63 @@ pub(super) fn transport(request: &Request, status: Option<u16>, cause: String) -
         because: None,
         curl: request.curl(),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with(headers: &[(&str, &str)]) -> Response {
+        Response {
+            status: 429,
+            headers: headers
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+                .collect(),
+            body: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        let now = httpdate::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
+        let secs = |h: &[(&str, &str)]| retry_after(&with(h), now).map(|d| d.as_secs());
+        assert_eq!(secs(&[("retry-after", " 7 ")]), Some(7));
+        assert_eq!(
+            secs(&[("retry-after", "Sun, 06 Nov 1994 08:49:40 GMT")]),
+            Some(3)
+        );
+        assert_eq!(
+            secs(&[("retry-after", "Sunday, 06-Nov-94 08:49:47 GMT")]),
+            Some(10),
+            "RFC 850"
+        );
+        assert_eq!(
+            secs(&[("retry-after", "Sun Nov  6 08:49:38 1994")]),
+            Some(1),
+            "asctime"
+        );
+        assert_eq!(
+            secs(&[
+                ("date", "Sun, 06 Nov 1994 09:00:00 GMT"),
+                ("retry-after", "Sun, 06 Nov 1994 09:00:05 GMT")
+            ]),
+            Some(5),
+            "counted from the server's own clock"
+        );
+        assert_eq!(
+            secs(&[("retry-after", "Sat, 05 Nov 1994 08:49:37 GMT")]),
+            Some(0)
+        );
+        assert_eq!(secs(&[("retry-after", "soon")]), None);
+        assert_eq!(secs(&[("retry-after", "-1")]), None);
+        assert_eq!(secs(&[]), None);
+    }
+
+    #[test]
+    fn canonical_paths() {
+        assert_eq!(canonical("/api/v1/tam/%62uild/x"), "/api/v1/tam/build/x");
+        assert_eq!(canonical("/a/b-c_d.e~f"), "/a/b-c_d.e~f");
+        assert_eq!(canonical("/a/b%2Fc/%7e"), "/a/b%2Fc/~");
+    }
 }

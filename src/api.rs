@@ -245,11 +245,14 @@ pub fn check_spec(spec: &crate::Spec) -> Result<(), Error> {
         if *operation.method() != endpoint.method()
             || operation.path_template() != endpoint.path_template()
         {
-            return Err(Error::Spec(format!(
-                "operation {id} is {} {} in the spec, but the harness knows it as {endpoint}",
-                operation.method(),
-                operation.path_template()
-            )));
+            return Err(Error::invalid(
+                "/paths",
+                format!(
+                    "operation {id} is {} {} in the spec, but the harness knows it as {endpoint}",
+                    operation.method(),
+                    operation.path_template()
+                ),
+            ));
         }
     }
     Ok(())

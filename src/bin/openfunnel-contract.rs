@@ -39,6 +39,10 @@ enum Command {
         /// Seed of job IDs and rows.
         #[arg(long, env = config::MOCK_SEED, default_value_t = 0)]
         seed: u64,
+        /// Which correct server to play where the docs are silent: a name
+        /// from the mock's catalogue (faithful, refuses-silent, starlette, gzip, ...).
+        #[arg(long, default_value = "faithful")]
+        personality: String,
     },
     /// List the rules and the documentation each rests on.
     Rules,
@@ -189,8 +193,26 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check(args) => runtime.block_on(check(*args)),
-        Command::Mock { port, seed } => {
-            match runtime.block_on(openfunnel_contract::mock::serve_forever(port, seed)) {
+        Command::Mock {
+            port,
+            seed,
+            personality,
+        } => {
+            let catalogue = openfunnel_contract::mock::Personality::catalogue();
+            let Some((_, chosen)) = catalogue.iter().find(|(name, _)| *name == personality) else {
+                let names: Vec<&str> = catalogue.iter().map(|(name, _)| *name).collect();
+                return setup_error(&Error::Target(format!(
+                    "no mock personality {personality:?}; choose one of {}",
+                    names.join(", ")
+                )));
+            };
+            let serve = openfunnel_contract::mock::MockApi::builder()
+                .seed(seed)
+                .system_clock()
+                .listen(port)
+                .personality(chosen.clone())
+                .serve_forever();
+            match runtime.block_on(serve) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => setup_error(&Error::Target(format!(
                     "cannot serve the mock on port {port}: {e}"

@@ -23,6 +23,26 @@ pub(crate) struct Row {
     pub hq_country: String,
 }
 
+/// A delivered row: its score (for ranking) and its JSON, serialised once
+/// when the band is written (polls then copy bytes instead of escaping
+/// strings again).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Written {
+    pub match_score: u32,
+    pub json: Box<[u8]>,
+}
+
+impl Written {
+    pub fn of(row: &Row) -> Written {
+        Written {
+            match_score: row.match_score,
+            json: serde_json::to_vec(row)
+                .expect("a row serialises")
+                .into_boxed_slice(),
+        }
+    }
+}
+
 /// Employee-size bands: label and inclusive employee range. Band `i` of a job
 /// uses entry `i % len`.
 const BANDS: [(&str, u32, u32); 7] = [

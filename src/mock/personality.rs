@@ -1,0 +1,481 @@
+//! Personalities: every choice the documentation leaves open, as a switch.
+//!
+//! A correct server may answer any way the documentation allows, so the
+//! harness must pass every such server. The mock plays them all: a
+//! [`Personality`] fixes one answer for each open question. The default,
+//! [`Personality::faithful`], keeps to the vendored spec
+//! (`spec/openapi.json`) wherever it says something.
+
+use std::time::Duration;
+
+use proptest::prelude::*;
+
+/// How a silent pause cell answers (pause of a `pending`, `pausing` or
+/// `cancelling` job).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PauseReply {
+    /// 200 `pausing`: the job is `pausing` and settles to `paused` after
+    /// the settle delay.
+    Pausing,
+    /// 200 `paused`: the job is `paused` at once (a band in flight is
+    /// dropped and built again after a resume).
+    Paused,
+    /// 409 `{"detail": ...}`: the job is left exactly as it was.
+    Refuse,
+}
+
+/// How a silent resume or cancel cell answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Reply {
+    /// 200 with the documented body status (resume: `running`, cancel:
+    /// `cancelling`), and the job really is in that state afterwards.
+    Accept,
+    /// 409 `{"detail": ...}`: the job is left exactly as it was.
+    Refuse,
+}
+
+/// The success code of an operation whose code the documentation does not
+/// show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Success {
+    /// 200 OK (FastAPI's default; what the vendored spec says).
+    Ok,
+    /// 202 Accepted (a common choice for starting async work).
+    Accepted,
+}
+
+impl Success {
+    /// The status code: 200 or 202.
+    pub const fn code(self) -> u16 {
+        match self {
+            Success::Ok => 200,
+            Success::Accepted => 202,
+        }
+    }
+}
+
+/// How a request path is matched to an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Routing {
+    /// Each path segment is decoded on its own, then matched: an encoded
+    /// `/` stays inside its segment (and a job id never contains `/`, so it
+    /// matches no route: 404). A trailing `/` is 404.
+    Segments,
+    /// Like uvicorn + Starlette: the whole path is decoded first, dot
+    /// segments are resolved, then it is routed. An encoded `/` splits a
+    /// segment (404, or 405 when it lands on another route); a trailing `/`
+    /// is a 307 redirect (`Location`) to the path without it.
+    Starlette,
+}
+
+/// The content coding of response bodies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Coding {
+    /// Bodies as they are.
+    Identity,
+    /// Every body gzip-compressed (`Content-Encoding: gzip`), asked or not:
+    /// a request without `Accept-Encoding` accepts any coding (RFC 9110
+    /// 12.5.3).
+    GzipAlways,
+    /// gzip when the request's `Accept-Encoding` allows it, else identity
+    /// (`Vary: Accept-Encoding` either way).
+    GzipWhenAccepted,
+}
+
+/// Whether connections stay open between requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Connection {
+    /// HTTP/1.1 keep-alive.
+    KeepAlive,
+    /// `Connection: close` on every answer: one request per connection.
+    Close,
+}
+
+/// One complete set of answers where the documentation is silent.
+///
+/// Build one from [`Personality::faithful`] (the [`Default`]) with the
+/// builder methods, take a named one from [`Personality::catalogue`], or
+/// draw any from [`Personality::strategy`]. Fields are public to read; a
+/// value out of range (page size 0, fewer than 2 bands) is raised to its
+/// minimum when the mock starts.
+///
+/// Each switch, its default and why it is open:
+///
+/// | switch | default | open because |
+/// |---|---|---|
+/// | `pause_pending` | `Pausing` | the docs allow pausing "a running or pending job" but not whether a job with nothing in flight goes through `pausing` |
+/// | `pause_pausing` | `Pausing` | not documented; idempotence is one reading, a refusal another |
+/// | `pause_cancelling` | `Refuse` | not documented; "cancel is terminal" suggests a refusal, but a 200 is not excluded |
+/// | `resume_pending`, `resume_running`, `resume_pausing` | `Accept` | only resume of `paused` (200) and of a finished job (409) are documented |
+/// | `resume_cancelling` | `Refuse` | as for pause of `cancelling` |
+/// | `cancel_pausing`, `cancel_paused`, `cancel_cancelling` | `Accept` | only cancel of `pending`/`running` (200) and of a finished job (409, sibling API) are documented |
+/// | `submit_status`, `poll_status`, `cancel_status` | `Ok` (200) | their success codes are not visible ("2XX"); pause and resume show 200 |
+/// | `band`, `page_size`, `rows_per_band`, `bands_total` | 10 s, 10, 15, 4 | sizes and speed of a build are the service's own |
+/// | `settle_bands` | 1 | how long `pausing`/`cancelling` last is not documented ("finishes its in-flight band", "stops at its next checkpoint") |
+/// | `routing` | `Segments` | encoded `/`, dot segments and trailing `/` in a path are not documented |
+/// | `coding` | `Identity` | HTTP lets a server compress; the docs say nothing |
+/// | `connection` | `KeepAlive` | HTTP lets a server close after each answer |
+/// | `extra_fields` | false | the schemas do not forbid unknown fields (no `additionalProperties: false`) |
+/// | `extra_headers` | false | any server may add headers (`x-request-id`, ...) |
+/// | `media_type_params` | false | `application/json; charset=utf-8` is the same media type |
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Personality {
+    /// Pause of a `pending` job.
+    pub pause_pending: PauseReply,
+    /// Pause of a `pausing` job.
+    pub pause_pausing: PauseReply,
+    /// Pause of a `cancelling` job.
+    pub pause_cancelling: PauseReply,
+    /// Resume of a `pending` job (Accept: it starts now; its queue wait
+    /// becomes its first band).
+    pub resume_pending: Reply,
+    /// Resume of a `running` job (Accept: unchanged).
+    pub resume_running: Reply,
+    /// Resume of a `pausing` job (Accept: the pause is withdrawn).
+    pub resume_pausing: Reply,
+    /// Resume of a `cancelling` job (Accept: the cancel is withdrawn).
+    pub resume_cancelling: Reply,
+    /// Cancel of a `pausing` job (Accept: its band in flight is abandoned).
+    pub cancel_pausing: Reply,
+    /// Cancel of a `paused` job (Accept: `cancelling`, then `cancelled`).
+    pub cancel_paused: Reply,
+    /// Cancel of a `cancelling` job (Accept: unchanged).
+    pub cancel_cancelling: Reply,
+    /// The success code of submit.
+    pub submit_status: Success,
+    /// The success code of poll.
+    pub poll_status: Success,
+    /// The success code of cancel.
+    pub cancel_status: Success,
+    /// How long the queue wait and each band take. Zero: every moving job
+    /// moves on its next request.
+    pub band: Duration,
+    /// Rows per result page (at least 1).
+    pub page_size: usize,
+    /// Rows each band delivers.
+    pub rows_per_band: usize,
+    /// Bands of a complete build (at least 2).
+    pub bands_total: u32,
+    /// How many band durations `pausing` and `cancelling` last, counted
+    /// from the start of the job's current phase (its band in flight, its
+    /// queue wait, or the call for a paused job): 1 settles at the end of
+    /// that band, 0 on the next request.
+    pub settle_bands: u32,
+    /// How paths are routed.
+    pub routing: Routing,
+    /// How bodies are encoded.
+    pub coding: Coding,
+    /// Keep-alive or close.
+    pub connection: Connection,
+    /// An extra unknown field (`request_id`) in every JSON object body.
+    pub extra_fields: bool,
+    /// Extra response headers (`x-request-id`, `x-process-time`).
+    pub extra_headers: bool,
+    /// `application/json; charset=utf-8` instead of `application/json`.
+    pub media_type_params: bool,
+}
+
+impl Default for Personality {
+    fn default() -> Self {
+        Personality::faithful()
+    }
+}
+
+macro_rules! setter {
+    ($(#[$doc:meta])* $name:ident: $ty:ty) => {
+        $(#[$doc])*
+        #[must_use = "a builder method returns the changed personality"]
+        pub fn $name(mut self, value: $ty) -> Self {
+            self.$name = value;
+            self
+        }
+    };
+}
+
+impl Personality {
+    /// The default: the vendored spec where it speaks, the answers in the
+    /// table of [`Personality`] where it does not.
+    pub fn faithful() -> Personality {
+        Personality {
+            pause_pending: PauseReply::Pausing,
+            pause_pausing: PauseReply::Pausing,
+            pause_cancelling: PauseReply::Refuse,
+            resume_pending: Reply::Accept,
+            resume_running: Reply::Accept,
+            resume_pausing: Reply::Accept,
+            resume_cancelling: Reply::Refuse,
+            cancel_pausing: Reply::Accept,
+            cancel_paused: Reply::Accept,
+            cancel_cancelling: Reply::Accept,
+            submit_status: Success::Ok,
+            poll_status: Success::Ok,
+            cancel_status: Success::Ok,
+            band: Duration::from_secs(10),
+            page_size: 10,
+            rows_per_band: 15,
+            bands_total: 4,
+            settle_bands: 1,
+            routing: Routing::Segments,
+            coding: Coding::Identity,
+            connection: Connection::KeepAlive,
+            extra_fields: false,
+            extra_headers: false,
+            media_type_params: false,
+        }
+    }
+
+    setter!(
+        /// Sets pause of a `pending` job.
+        pause_pending: PauseReply
+    );
+    setter!(
+        /// Sets pause of a `pausing` job.
+        pause_pausing: PauseReply
+    );
+    setter!(
+        /// Sets pause of a `cancelling` job.
+        pause_cancelling: PauseReply
+    );
+    setter!(
+        /// Sets resume of a `pending` job.
+        resume_pending: Reply
+    );
+    setter!(
+        /// Sets resume of a `running` job.
+        resume_running: Reply
+    );
+    setter!(
+        /// Sets resume of a `pausing` job.
+        resume_pausing: Reply
+    );
+    setter!(
+        /// Sets resume of a `cancelling` job.
+        resume_cancelling: Reply
+    );
+    setter!(
+        /// Sets cancel of a `pausing` job.
+        cancel_pausing: Reply
+    );
+    setter!(
+        /// Sets cancel of a `paused` job.
+        cancel_paused: Reply
+    );
+    setter!(
+        /// Sets cancel of a `cancelling` job.
+        cancel_cancelling: Reply
+    );
+    setter!(
+        /// Sets the success code of submit.
+        submit_status: Success
+    );
+    setter!(
+        /// Sets the success code of poll.
+        poll_status: Success
+    );
+    setter!(
+        /// Sets the success code of cancel.
+        cancel_status: Success
+    );
+    setter!(
+        /// Sets the band duration.
+        band: Duration
+    );
+    setter!(
+        /// Sets the rows per page.
+        page_size: usize
+    );
+    setter!(
+        /// Sets the rows per band.
+        rows_per_band: usize
+    );
+    setter!(
+        /// Sets the bands of a complete build.
+        bands_total: u32
+    );
+    setter!(
+        /// Sets how many band durations `pausing` and `cancelling` last.
+        settle_bands: u32
+    );
+    setter!(
+        /// Sets the routing.
+        routing: Routing
+    );
+    setter!(
+        /// Sets the content coding.
+        coding: Coding
+    );
+    setter!(
+        /// Sets keep-alive or close.
+        connection: Connection
+    );
+    setter!(
+        /// Adds an unknown field to every JSON object body.
+        extra_fields: bool
+    );
+    setter!(
+        /// Adds extra response headers.
+        extra_headers: bool
+    );
+    setter!(
+        /// Adds `; charset=utf-8` to the JSON media type.
+        media_type_params: bool
+    );
+
+    /// Every silent control cell answers 200 (pause with `pause`).
+    #[must_use = "a builder method returns the changed personality"]
+    pub fn accept_silent(self, pause: PauseReply) -> Self {
+        self.silent(pause, Reply::Accept)
+    }
+
+    /// Every silent control cell answers 409 and changes nothing.
+    #[must_use = "a builder method returns the changed personality"]
+    pub fn refuse_silent(self) -> Self {
+        self.silent(PauseReply::Refuse, Reply::Refuse)
+    }
+
+    /// Submit, poll and cancel answer `code`.
+    #[must_use = "a builder method returns the changed personality"]
+    pub fn success(self, code: Success) -> Self {
+        self.submit_status(code)
+            .poll_status(code)
+            .cancel_status(code)
+    }
+
+    fn silent(mut self, pause: PauseReply, other: Reply) -> Self {
+        self.pause_pending = pause;
+        self.pause_pausing = pause;
+        self.pause_cancelling = pause;
+        self.resume_pending = other;
+        self.resume_running = other;
+        self.resume_pausing = other;
+        self.resume_cancelling = other;
+        self.cancel_pausing = other;
+        self.cancel_paused = other;
+        self.cancel_cancelling = other;
+        self
+    }
+
+    /// The same personality with out-of-range sizes raised to their
+    /// minimum (page size 1, 2 bands).
+    pub(crate) fn normalised(mut self) -> Self {
+        self.page_size = self.page_size.max(1);
+        self.bands_total = self.bands_total.max(2);
+        self
+    }
+
+    /// How long `pausing` and `cancelling` last from their phase start.
+    pub(crate) fn settle_time(&self) -> Duration {
+        self.band
+            .checked_mul(self.settle_bands)
+            .unwrap_or(Duration::MAX)
+    }
+
+    /// A small set of named personalities that, together, take every
+    /// switch both ways. The first is `"faithful"`.
+    pub fn catalogue() -> Vec<(&'static str, Personality)> {
+        let f = Personality::faithful;
+        vec![
+            ("faithful", f()),
+            ("refuses-silent", f().refuse_silent()),
+            ("accepts-silent", f().accept_silent(PauseReply::Pausing)),
+            ("pauses-at-once", f().accept_silent(PauseReply::Paused)),
+            ("fastapi-202", f().success(Success::Accepted)),
+            ("starlette", f().routing(Routing::Starlette)),
+            ("gzip", f().coding(Coding::GzipAlways)),
+            ("gzip-negotiated", f().coding(Coding::GzipWhenAccepted)),
+            ("close", f().connection(Connection::Close)),
+            ("instant-settle", f().settle_bands(0)),
+            ("slow-settle", f().settle_bands(3).band(Duration::from_secs(30))),
+            (
+                "small-pages",
+                f().page_size(1)
+                    .rows_per_band(3)
+                    .bands_total(2)
+                    .band(Duration::from_secs(1)),
+            ),
+            (
+                "decorated",
+                f().extra_fields(true)
+                    .extra_headers(true)
+                    .media_type_params(true),
+            ),
+        ]
+    }
+
+    /// Any personality: every switch, every combination.
+    #[must_use = "strategies do nothing unless used"]
+    pub fn strategy() -> BoxedStrategy<Personality> {
+        let pause = || {
+            prop_oneof![
+                Just(PauseReply::Pausing),
+                Just(PauseReply::Paused),
+                Just(PauseReply::Refuse)
+            ]
+        };
+        let reply = || prop_oneof![Just(Reply::Accept), Just(Reply::Refuse)];
+        let success = || prop_oneof![Just(Success::Ok), Just(Success::Accepted)];
+        let cells = (
+            (pause(), pause(), pause()),
+            (reply(), reply(), reply(), reply()),
+            (reply(), reply(), reply()),
+        );
+        let sizes = (
+            (success(), success(), success()),
+            prop_oneof![
+                Just(Duration::ZERO),
+                Just(Duration::from_secs(10)),
+                (1u64..=60).prop_map(Duration::from_secs)
+            ],
+            1usize..=25,
+            1usize..=30,
+            2u32..=6,
+            0u32..=4,
+        );
+        let wire = (
+            prop_oneof![Just(Routing::Segments), Just(Routing::Starlette)],
+            prop_oneof![
+                Just(Coding::Identity),
+                Just(Coding::GzipAlways),
+                Just(Coding::GzipWhenAccepted)
+            ],
+            prop_oneof![Just(Connection::KeepAlive), Just(Connection::Close)],
+            any::<bool>(),
+            any::<bool>(),
+            any::<bool>(),
+        );
+        (cells, sizes, wire)
+            .prop_map(|(cells, sizes, wire)| {
+                let ((pp, pz, pc), (rp, rr, rz, rc), (cz, cp, cc)) = cells;
+                let ((s, p, c), band, page, rows, bands, settle) = sizes;
+                let (routing, coding, connection, fields, headers, params) = wire;
+                Personality {
+                    pause_pending: pp,
+                    pause_pausing: pz,
+                    pause_cancelling: pc,
+                    resume_pending: rp,
+                    resume_running: rr,
+                    resume_pausing: rz,
+                    resume_cancelling: rc,
+                    cancel_pausing: cz,
+                    cancel_paused: cp,
+                    cancel_cancelling: cc,
+                    submit_status: s,
+                    poll_status: p,
+                    cancel_status: c,
+                    band,
+                    page_size: page,
+                    rows_per_band: rows,
+                    bands_total: bands,
+                    settle_bands: settle,
+                    routing,
+                    coding,
+                    connection,
+                    extra_fields: fields,
+                    extra_headers: headers,
+                    media_type_params: params,
+                }
+            })
+            .boxed()
+    }
+}

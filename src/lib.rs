@@ -97,4 +97,5 @@ pub use secret::ApiKey;
 pub use spec::Spec;
 pub use state::{JobState, UnknownState};
 pub use target::Target;
+pub use violation::ViolationBuilder;
 pub use violation::{Mismatch, Violation, ViolationKind};

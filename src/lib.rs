@@ -97,5 +97,4 @@ pub use secret::ApiKey;
 pub use spec::Spec;
 pub use state::{JobState, UnknownState};
 pub use target::Target;
-pub use violation::ViolationBuilder;
 pub use violation::{Mismatch, Violation, ViolationKind};

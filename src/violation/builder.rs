@@ -7,58 +7,6 @@ use super::{Mismatch, Violation, ViolationKind};
 use crate::Exchange;
 use crate::api::Endpoint;
 
-impl Violation {
-    /// Starts a violation of `kind` about `exchange`; see
-    /// [`ViolationBuilder`] for the parts and their defaults.
-    pub fn builder<'e>(
-        kind: ViolationKind,
-        rule: &str,
-        exchange: &'e Exchange,
-    ) -> ViolationBuilder<'e> {
-        ViolationBuilder {
-            kind,
-            rule: rule.to_owned(),
-            exchange,
-            operation_id: None,
-            described: None,
-            more: Vec::new(),
-            because: None,
-        }
-    }
-
-    /// Starts a [`ViolationKind::Lifecycle`] violation about `exchange`: a
-    /// rule a schema cannot express.
-    ///
-    /// ```
-    /// use openfunnel_contract::api::Endpoint;
-    /// use openfunnel_contract::{Exchange, Response, Violation, ViolationKind};
-    /// use serde_json::json;
-    ///
-    /// let poll = Exchange::new(
-    ///     Endpoint::Poll.request("8a8e8a97"),
-    ///     Response::json(200, &json!({"job_id": "8a8e8a97", "status": "running"})),
-    /// );
-    /// let violation = Violation::lifecycle("pause-settles", &poll)
-    ///     .endpoint(Endpoint::Poll)
-    ///     .at("/status")
-    ///     .expected("\"paused\" within the wait limit")
-    ///     .actual("\"running\"")
-    ///     .because("\"Pausing: the job finishes its current step, then pauses.\"")
-    ///     .build();
-    ///
-    /// assert_eq!(violation.kind, ViolationKind::Lifecycle);
-    /// assert_eq!(violation.operation_id.as_deref(), Some("pollTamBuildJob"));
-    /// assert_eq!(
-    ///     violation.to_string().lines().next().unwrap(),
-    ///     "pollTamBuildJob: GET /api/v1/tam/build/8a8e8a97 answered 200 — a broken lifecycle rule \
-    ///      [pause-settles]: at /status: expected \"paused\" within the wait limit, got \"running\"."
-    /// );
-    /// ```
-    pub fn lifecycle<'e>(rule: &str, exchange: &'e Exchange) -> ViolationBuilder<'e> {
-        Violation::builder(ViolationKind::Lifecycle, rule, exchange)
-    }
-}
-
 /// A [`Violation`] under construction, from [`Violation::builder`] or
 /// [`Violation::lifecycle`]; [`build`](ViolationBuilder::build) (or
 /// `.into()`) finishes it.
@@ -104,7 +52,20 @@ pub struct ViolationBuilder<'e> {
     because: Option<String>,
 }
 
-impl ViolationBuilder<'_> {
+impl<'e> ViolationBuilder<'e> {
+    /// A builder with nothing described yet.
+    pub(super) fn new(kind: ViolationKind, rule: &str, exchange: &'e Exchange) -> Self {
+        ViolationBuilder {
+            kind,
+            rule: rule.to_owned(),
+            exchange,
+            operation_id: None,
+            described: None,
+            more: Vec::new(),
+            because: None,
+        }
+    }
+
     /// The operation is this endpoint's (its `operationId`).
     pub fn endpoint(self, endpoint: Endpoint) -> Self {
         self.operation(endpoint.operation_id())

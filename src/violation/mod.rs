@@ -100,6 +100,48 @@ impl Violation {
             .build()
     }
 
+    /// Starts a violation of `kind` about `exchange`; see
+    /// [`ViolationBuilder`] for the parts and their defaults.
+    pub fn builder<'e>(
+        kind: ViolationKind,
+        rule: &str,
+        exchange: &'e Exchange,
+    ) -> ViolationBuilder<'e> {
+        ViolationBuilder::new(kind, rule, exchange)
+    }
+
+    /// Starts a [`ViolationKind::Lifecycle`] violation about `exchange`: a
+    /// rule a schema cannot express.
+    ///
+    /// ```
+    /// use openfunnel_contract::api::Endpoint;
+    /// use openfunnel_contract::{Exchange, Response, Violation, ViolationKind};
+    /// use serde_json::json;
+    ///
+    /// let poll = Exchange::new(
+    ///     Endpoint::Poll.request("8a8e8a97"),
+    ///     Response::json(200, &json!({"job_id": "8a8e8a97", "status": "running"})),
+    /// );
+    /// let violation = Violation::lifecycle("pause-settles", &poll)
+    ///     .endpoint(Endpoint::Poll)
+    ///     .at("/status")
+    ///     .expected("\"paused\" within the wait limit")
+    ///     .actual("\"running\"")
+    ///     .because("\"Pausing: the job finishes its current step, then pauses.\"")
+    ///     .build();
+    ///
+    /// assert_eq!(violation.kind, ViolationKind::Lifecycle);
+    /// assert_eq!(violation.operation_id.as_deref(), Some("pollTamBuildJob"));
+    /// assert_eq!(
+    ///     violation.to_string().lines().next().unwrap(),
+    ///     "pollTamBuildJob: GET /api/v1/tam/build/8a8e8a97 answered 200 — a broken lifecycle rule \
+    ///      [pause-settles]: at /status: expected \"paused\" within the wait limit, got \"running\"."
+    /// );
+    /// ```
+    pub fn lifecycle<'e>(rule: &str, exchange: &'e Exchange) -> ViolationBuilder<'e> {
+        Violation::builder(ViolationKind::Lifecycle, rule, exchange)
+    }
+
     /// Adds the documentation sentence the rule rests on.
     #[must_use = "builders return the changed violation"]
     pub fn because(mut self, sentence: &str) -> Self {

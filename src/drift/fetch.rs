@@ -77,3 +77,94 @@ fn client(base_url: &str, timeout: Duration) -> Result<Client, Error> {
         WriteGuard::new(false, []),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    const KEY: &str = "of_drift_canary_5e3f";
+
+    async fn serving(answer: ResponseTemplate) -> MockServer {
+        let server = MockServer::builder()
+            .listener(std::net::TcpListener::bind("127.0.0.1:0").expect("a local port"))
+            .start()
+            .await;
+        Mock::given(method("GET"))
+            .and(path(PATH))
+            .respond_with(answer)
+            .mount(&server)
+            .await;
+        server
+    }
+
+    async fn problem(answer: ResponseTemplate) -> (String, Error) {
+        let server = serving(answer).await;
+        let error = fetch(&server.uri(), None, Duration::from_secs(5))
+            .await
+            .expect_err("not a document");
+        (server.uri(), error)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_echoed_key_is_masked_in_the_document() {
+        let server =
+            serving(ResponseTemplate::new(200).set_body_json(json!({"servers": [KEY]}))).await;
+        let document = fetch(
+            &server.uri(),
+            Some(&ApiKey::new(KEY)),
+            Duration::from_secs(5),
+        )
+        .await
+        .expect("a document");
+        assert!(!document.to_string().contains(KEY), "{document}");
+        let sent = server.received_requests().await.expect("recorded");
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].headers["x-api-key"], KEY);
+        assert_eq!(sent[0].headers["accept"], "application/json");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn every_other_answer_is_a_typed_fetch_error() {
+        let redirect =
+            ResponseTemplate::new(302).insert_header("location", "https://elsewhere.example/");
+        let cases = [
+            (redirect, FetchProblem::Status(302), "answered 302, not 200"),
+            (
+                ResponseTemplate::new(200).set_body_json(json!([1])),
+                FetchProblem::NotObject,
+                "the answer is JSON but not an object",
+            ),
+        ];
+        for (answer, expected, sentence) in cases {
+            let (base, error) = problem(answer).await;
+            assert_eq!(
+                error.to_string(),
+                format!("target: GET {base}/openapi.json: {sentence}")
+            );
+            assert!(
+                matches!(&error, Error::Fetch { problem, url } if *problem == expected && url.ends_with(PATH)),
+                "{error:?}"
+            );
+        }
+        let (_, error) = problem(ResponseTemplate::new(200).set_body_string("<html>")).await;
+        assert!(
+            matches!(
+                &error,
+                Error::Fetch {
+                    problem: FetchProblem::NotJson(_),
+                    ..
+                }
+            ),
+            "{error:?}"
+        );
+        let big = ResponseTemplate::new(200).set_body_string(" ".repeat(MAX_BYTES + 1));
+        let (_, error) = problem(big).await;
+        assert!(
+            matches!(&error, Error::Fetch { problem: FetchProblem::NoAnswer(why), .. } if why.contains("over the cap")),
+            "{error:?}"
+        );
+    }
+}

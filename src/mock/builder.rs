@@ -8,13 +8,13 @@ use std::time::Duration;
 use wiremock::matchers::any;
 use wiremock::{Mock, MockServer};
 
+use super::PRIMARY_KEY;
 use super::clock::{Clock, ManualClock, SystemClock};
 use super::fault::Fault;
 use super::handler::{Handler, Shared};
 use super::personality::Personality;
 use super::server::MockApi;
 use super::store::Store;
-use super::PRIMARY_KEY;
 use crate::JobState;
 
 /// Where the mock listens: a full socket address, or (from a `u16`) that port
@@ -210,7 +210,9 @@ impl MockApiBuilder {
         server
             .register(Mock::given(any()).respond_with(Handler(Arc::clone(&shared))))
             .await;
-        Ok(MockApi::new(server, shared, self.seed, clock_kind, fixtures))
+        Ok(MockApi::new(
+            server, shared, self.seed, clock_kind, fixtures,
+        ))
     }
 
     /// Starts the mock.

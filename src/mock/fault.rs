@@ -13,6 +13,8 @@ pub struct Call {
     pub method: String,
     /// The raw (percent-encoded) path.
     pub path: String,
+    /// The raw query string, if any (`cursor=page_0001`).
+    pub query: Option<String>,
     /// The endpoint, when the route matched one (method and path).
     pub operation: Option<Endpoint>,
     /// The decoded `job_id` of the path, if any.

@@ -161,6 +161,7 @@ impl Handler {
                 let call = Call {
                     method: incoming.method.to_owned(),
                     path: incoming.raw_path.to_owned(),
+                    query: incoming.request.url.query().map(str::to_owned),
                     operation,
                     job_id,
                     key: incoming.key.clone(),

@@ -55,7 +55,13 @@ pub(crate) enum Outcome {
 
 impl Job {
     /// A job as submitted at `now`: `pending`, no rows.
-    pub fn submitted(id: String, owner: String, query: String, row_seed: u64, now: Duration) -> Job {
+    pub fn submitted(
+        id: String,
+        owner: String,
+        query: String,
+        row_seed: u64,
+        now: Duration,
+    ) -> Job {
         Job {
             id,
             owner,

@@ -386,7 +386,10 @@ impl Personality {
             ("gzip-negotiated", f().coding(Coding::GzipWhenAccepted)),
             ("close", f().connection(Connection::Close)),
             ("instant-settle", f().settle_bands(0)),
-            ("slow-settle", f().settle_bands(3).band(Duration::from_secs(30))),
+            (
+                "slow-settle",
+                f().settle_bands(3).band(Duration::from_secs(30)),
+            ),
             (
                 "small-pages",
                 f().page_size(1)

@@ -154,10 +154,7 @@ impl MockApi {
     /// another key's job). Settles the job to now, like a request would.
     pub fn job_state(&self, key: &ApiKey, job_id: &str) -> Option<JobState> {
         let now = self.shared.now();
-        self.shared
-            .lock()
-            .store
-            .state(key.expose(), job_id, now)
+        self.shared.lock().store.state(key.expose(), job_id, now)
     }
 
     /// Every job of `key` with its current state, sorted by id.

@@ -75,7 +75,12 @@ impl Store {
 
     /// The job `id` of `owner`, settled to `now`, with the personality;
     /// `None` for an unknown job or another key's job.
-    pub fn job(&mut self, owner: &str, id: &str, now: Duration) -> Option<(&mut Job, &Personality)> {
+    pub fn job(
+        &mut self,
+        owner: &str,
+        id: &str,
+        now: Duration,
+    ) -> Option<(&mut Job, &Personality)> {
         let job = self.jobs.get_mut(id).filter(|job| job.owner == owner)?;
         job.settle(now, &self.personality);
         Some((job, &self.personality))

@@ -14,6 +14,8 @@
 //! | `report`, `deviations`, `drift` | reports, known deviations, spec drift |
 //! | `model`, `model_faults` | the model-based lifecycle test (feature `model`) |
 //! | `fuzz` | parsers and printers under proptest |
+//! | `personalities` | the suite and the model pass every correct server the mock can play |
+//! | `invariants` | each invariant over time fails its own broken server |
 
 #[macro_use]
 mod support;
@@ -26,6 +28,8 @@ mod deviations;
 mod drift;
 mod fuzz;
 mod hostile;
+#[cfg(feature = "model")]
+mod invariants;
 mod live_mode;
 mod mock_contract;
 mod mock_lifecycle;
@@ -33,6 +37,7 @@ mod mock_lifecycle;
 mod model;
 #[cfg(feature = "model")]
 mod model_faults;
+mod personalities;
 mod report;
 mod secrets;
 mod spec;

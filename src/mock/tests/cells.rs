@@ -46,15 +46,27 @@ fn check_cell(p: &Personality, control: Control, state: JobState, at: Duration) 
                 "{control} of {}: body {status}",
                 before.state
             );
-            assert_eq!(job.state, status, "{control} of {}: the 200 is true", before.state);
+            assert_eq!(
+                job.state, status,
+                "{control} of {}: the 200 is true",
+                before.state
+            );
             if let Some(expected) = expected {
                 assert_eq!(Some(status), expected, "{control} of {}", before.state);
             }
         }
         (Outcome::Refused(_), expected) => {
-            assert_eq!(job, before, "{control} of {}: a 409 changes nothing", before.state);
+            assert_eq!(
+                job, before,
+                "{control} of {}: a 409 changes nothing",
+                before.state
+            );
             if let Some(expected) = expected {
-                assert_eq!(expected, None, "{control} of {} is documented 200", before.state);
+                assert_eq!(
+                    expected, None,
+                    "{control} of {} is documented 200",
+                    before.state
+                );
             }
         }
     }
@@ -123,7 +135,11 @@ fn each_silent_cell_takes_each_reply() {
             };
             match out {
                 Outcome::Accepted { status, .. } => {
-                    assert_eq!((Some(status), Some(job.state)), (want, want), "pause of {state}");
+                    assert_eq!(
+                        (Some(status), Some(job.state)),
+                        (want, want),
+                        "pause of {state}"
+                    );
                 }
                 Outcome::Refused(_) => {
                     assert_eq!((want, &job), (None, &before), "pause of {state}");
@@ -170,7 +186,14 @@ fn each_silent_cell_takes_each_reply() {
 #[test]
 fn a_refused_call_leaves_a_moving_job_moving() {
     let p = Personality::faithful().refuse_silent();
-    let mut job = Job::fixture("j".into(), "k".into(), JobState::Pausing, 1, Duration::ZERO, &p);
+    let mut job = Job::fixture(
+        "j".into(),
+        "k".into(),
+        JobState::Pausing,
+        1,
+        Duration::ZERO,
+        &p,
+    );
     assert!(matches!(
         job.act(Control::Resume, B / 2, &p),
         Outcome::Refused(_)

@@ -23,7 +23,10 @@ async fn the_faithful_mock_takes_any_string_as_a_cursor() {
     assert_eq!(first.json()["page"], json!("page_0000"));
     assert_eq!(first.json()["next_cursor"], json!("page_0001"));
     let second = client.call("GET", &format!("{base}?cursor=page_1")).await;
-    assert_eq!((second.status, second.json()["count"].clone()), (200, json!(10)));
+    assert_eq!(
+        (second.status, second.json()["count"].clone()),
+        (200, json!(10))
+    );
     for cursor in ["", "abc", "page_", "%00", "page_0001x", "%F0%9F%92%A9"] {
         let reply = client.call("GET", &format!("{base}?cursor={cursor}")).await;
         assert_eq!(reply.status, 200, "cursor {cursor:?}");
@@ -43,19 +46,58 @@ async fn fastapi_202_answers_202_where_the_code_is_not_shown() {
     let client = Client::new(&mock);
     let body = json!({"query": "neobanks"});
     let submit = client
-        .send("POST", Endpoint::Submit.path_template(), Some(crate::mock::PRIMARY_KEY), &[], Some(&body))
+        .send(
+            "POST",
+            Endpoint::Submit.path_template(),
+            Some(crate::mock::PRIMARY_KEY),
+            &[],
+            Some(&body),
+        )
         .await;
     assert_eq!(submit.status, 202);
     let id = submit.json()["job_id"].as_str().unwrap().to_owned();
-    assert_eq!(client.call("GET", &path(Endpoint::Poll, &id)).await.status, 202);
-    assert_eq!(client.call("POST", &path(Endpoint::Pause, &id)).await.status, 200);
+    assert_eq!(
+        client.call("GET", &path(Endpoint::Poll, &id)).await.status,
+        202
+    );
+    assert_eq!(
+        client
+            .call("POST", &path(Endpoint::Pause, &id))
+            .await
+            .status,
+        200
+    );
     let paused = mock.fixture(JobState::Paused).unwrap();
-    assert_eq!(client.call("POST", &path(Endpoint::Resume, &paused)).await.status, 200);
-    assert_eq!(client.call("POST", &path(Endpoint::Cancel, &paused)).await.status, 202);
+    assert_eq!(
+        client
+            .call("POST", &path(Endpoint::Resume, &paused))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        client
+            .call("POST", &path(Endpoint::Cancel, &paused))
+            .await
+            .status,
+        202
+    );
     // Errors keep their codes.
-    assert_eq!(client.call("GET", &path(Endpoint::Poll, "nope")).await.status, 404);
+    assert_eq!(
+        client
+            .call("GET", &path(Endpoint::Poll, "nope"))
+            .await
+            .status,
+        404
+    );
     let done = mock.fixture(JobState::Completed).unwrap();
-    assert_eq!(client.call("POST", &path(Endpoint::Cancel, &done)).await.status, 409);
+    assert_eq!(
+        client
+            .call("POST", &path(Endpoint::Cancel, &done))
+            .await
+            .status,
+        409
+    );
 }
 
 #[tokio::test]
@@ -119,8 +161,20 @@ async fn a_fault_sees_the_endpoint_and_the_states() {
         .await;
     let client = Client::new(&mock);
     let done = mock.fixture(JobState::Completed).unwrap();
-    assert_eq!(client.call("POST", &path(Endpoint::Resume, &done)).await.status, 500);
-    assert_eq!(client.call("POST", &path(Endpoint::Pause, &done)).await.status, 409);
+    assert_eq!(
+        client
+            .call("POST", &path(Endpoint::Resume, &done))
+            .await
+            .status,
+        500
+    );
+    assert_eq!(
+        client
+            .call("POST", &path(Endpoint::Pause, &done))
+            .await
+            .status,
+        409
+    );
 }
 
 #[tokio::test]

@@ -95,7 +95,11 @@ fn pausing_writes_the_in_flight_band_but_cancelling_abandons_it() {
     assert_eq!((pausing.state, pausing.bands_done), (JobState::Paused, 2));
     let cancelling = settled(job_at(JobState::Cancelling), B);
     assert_eq!(
-        (cancelling.state, cancelling.bands_done, cancelling.rows.len()),
+        (
+            cancelling.state,
+            cancelling.bands_done,
+            cancelling.rows.len()
+        ),
         (JobState::Cancelled, 1, 15)
     );
     let m = cancelling.manifest(&p()).unwrap();
@@ -206,7 +210,9 @@ fn settle_delay_zero_settles_on_the_next_look_and_more_waits_longer() {
 
 #[test]
 fn resume_of_a_long_pausing_job_starts_a_fresh_band() {
-    let c = p().settle_bands(3).resume_pausing(crate::mock::Reply::Accept);
+    let c = p()
+        .settle_bands(3)
+        .resume_pausing(crate::mock::Reply::Accept);
     let mut job = job_at(JobState::Pausing);
     job.settle(B * 2, &c);
     assert_eq!(job.state, JobState::Pausing);
@@ -237,10 +243,18 @@ fn pages_cover_the_rows_exactly_once() {
     assert_eq!((seen, n), (60, 5));
     let past = bodies::page(&job, &Cursor::Page(99), &c);
     assert_eq!((past.rows.len(), past.next_cursor), (0, None));
-    assert!(bodies::page(&job, &Cursor::Page(usize::MAX), &c).rows.is_empty());
+    assert!(
+        bodies::page(&job, &Cursor::Page(usize::MAX), &c)
+            .rows
+            .is_empty()
+    );
     let unknown = bodies::page(&job, &Cursor::Unknown("nope"), &c);
     assert_eq!(
-        (unknown.rows.len(), unknown.next_cursor, unknown.name.as_str()),
+        (
+            unknown.rows.len(),
+            unknown.next_cursor,
+            unknown.name.as_str()
+        ),
         (0, None, "nope")
     );
     let empty = job_at(JobState::Pending);
@@ -264,8 +278,17 @@ fn the_poll_body_is_json_in_the_documented_field_order() {
             assert_eq!(body["manifest"].is_null(), !state.is_terminal());
             let text = String::from_utf8(bytes).unwrap();
             let keys = [
-                "job_id", "status", "manifest", "error_message", "rows", "page",
-                "next_cursor", "count", "processed", "progress_message", "bands_done",
+                "job_id",
+                "status",
+                "manifest",
+                "error_message",
+                "rows",
+                "page",
+                "next_cursor",
+                "count",
+                "processed",
+                "progress_message",
+                "bands_done",
                 "bands_total",
             ];
             let at: Vec<usize> = keys
@@ -288,8 +311,20 @@ fn every_string_is_a_cursor() {
         Cursor::parse(Some("page_99999999999999999999999")),
         Cursor::Page(usize::MAX)
     );
-    for other in ["", "page_", "Page_0001", "page_000a", "page_-001", "0001", "é"] {
-        assert_eq!(Cursor::parse(Some(other)), Cursor::Unknown(other), "{other}");
+    for other in [
+        "",
+        "page_",
+        "Page_0001",
+        "page_000a",
+        "page_-001",
+        "0001",
+        "é",
+    ] {
+        assert_eq!(
+            Cursor::parse(Some(other)),
+            Cursor::Unknown(other),
+            "{other}"
+        );
     }
 }
 

@@ -29,9 +29,8 @@ impl Reply {
         } else {
             self.bytes.clone()
         };
-        serde_json::from_slice(&bytes).unwrap_or_else(|e| {
-            panic!("not JSON ({e}): {}", String::from_utf8_lossy(&bytes))
-        })
+        serde_json::from_slice(&bytes)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&bytes)))
     }
 
     /// A header as a string.

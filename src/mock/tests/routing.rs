@@ -16,7 +16,10 @@ fn segments_decode_each_segment_on_its_own() {
     let r = |m: &str, p: &str| route(m, p, Routing::Segments);
     assert_eq!(r("POST", "/api/v1/tam/build"), to(Endpoint::Submit, ""));
     assert_eq!(r("GET", "/api/v1/tam/build/abc"), to(Endpoint::Poll, "abc"));
-    assert_eq!(r("GET", "/api/v1/tam/%62uild/a%20b"), to(Endpoint::Poll, "a b"));
+    assert_eq!(
+        r("GET", "/api/v1/tam/%62uild/a%20b"),
+        to(Endpoint::Poll, "a b")
+    );
     assert_eq!(
         r("POST", "/api/v1/tam/build/x/cancel"),
         to(Endpoint::Cancel, "x")
@@ -65,10 +68,7 @@ fn starlette_decodes_the_whole_path_then_routes() {
         r("GET", "/api/v1/tam/build/x/%2E%2E/y"),
         to(Endpoint::Poll, "y")
     );
-    assert_eq!(
-        r("GET", "/api/v1/tam/build/./y"),
-        to(Endpoint::Poll, "y")
-    );
+    assert_eq!(r("GET", "/api/v1/tam/build/./y"), to(Endpoint::Poll, "y"));
     // A trailing slash redirects, whatever the method.
     assert_eq!(
         r("GET", "/api/v1/tam/build/"),
@@ -110,7 +110,14 @@ async fn starlette_redirects_a_trailing_slash_with_location() {
     assert_eq!(reply.status, 307);
     assert_eq!(
         reply.header("location"),
-        Some(format!("{}{}?cursor=page_0000", mock.uri(), Endpoint::Poll.path(&job)).as_str())
+        Some(
+            format!(
+                "{}{}?cursor=page_0000",
+                mock.uri(),
+                Endpoint::Poll.path(&job)
+            )
+            .as_str()
+        )
     );
     assert!(reply.bytes.is_empty());
     assert_eq!(reply.header("content-type"), None);

@@ -60,7 +60,13 @@ async fn poll_with(p: Personality, headers: &[(&str, &str)]) -> super::Reply {
     let client = Client::new(&mock);
     let job = mock.fixture(JobState::Completed).unwrap();
     client
-        .send("GET", &Endpoint::Poll.path(&job), Some(PRIMARY_KEY), headers, None)
+        .send(
+            "GET",
+            &Endpoint::Poll.path(&job),
+            Some(PRIMARY_KEY),
+            headers,
+            None,
+        )
         .await
 }
 
@@ -94,7 +100,10 @@ async fn close_closes_every_connection() {
     let job = mock.fixture(JobState::Running).unwrap();
     for _ in 0..3 {
         let reply = client.call("GET", &Endpoint::Poll.path(&job)).await;
-        assert_eq!((reply.status, reply.header("connection")), (200, Some("close")));
+        assert_eq!(
+            (reply.status, reply.header("connection")),
+            (200, Some("close"))
+        );
     }
     assert_eq!(mock.request_count(), 3);
 }

@@ -109,7 +109,7 @@ impl MockApiBuilder {
         self
     }
 
-    /// Uses a [`SystemClock`]: jobs move in real time.
+    /// Uses a [`SystemClock`](super::SystemClock): jobs move in real time.
     pub fn system_clock(mut self) -> Self {
         self.clock = ClockChoice::System;
         self
@@ -242,7 +242,7 @@ impl MockApiBuilder {
 }
 
 /// Serves the mock on `127.0.0.1:port` (0: any free port) with a
-/// [`SystemClock`] and the given seed, prints [`MockApi::banner`] and runs
+/// [`SystemClock`](super::SystemClock) and the given seed, prints [`MockApi::banner`] and runs
 /// until Ctrl-C. For `openfunnel-contract mock --port 8080 --seed N`.
 ///
 /// # Errors

@@ -136,6 +136,7 @@
 mod answer;
 mod bodies;
 mod builder;
+mod catalogue;
 mod clock;
 mod fault;
 mod handler;

@@ -8,8 +8,6 @@
 
 use std::time::Duration;
 
-use proptest::prelude::*;
-
 /// How a silent pause cell answers (pause of a `pending`, `pausing` or
 /// `cancelling` job).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -182,14 +180,17 @@ impl Default for Personality {
     }
 }
 
-macro_rules! setter {
-    ($(#[$doc:meta])* $name:ident: $ty:ty) => {
-        $(#[$doc])*
-        #[must_use = "a builder method returns the changed personality"]
-        pub fn $name(mut self, value: $ty) -> Self {
-            self.$name = value;
-            self
-        }
+/// One `#[must_use]` builder method per field.
+macro_rules! setters {
+    ($($(#[$doc:meta])* $name:ident: $ty:ty,)*) => {
+        $(
+            $(#[$doc])*
+            #[must_use = "a builder method returns the changed personality"]
+            pub fn $name(mut self, value: $ty) -> Self {
+                self.$name = value;
+                self
+            }
+        )*
     };
 }
 
@@ -225,102 +226,56 @@ impl Personality {
         }
     }
 
-    setter!(
+    setters! {
         /// Sets pause of a `pending` job.
-        pause_pending: PauseReply
-    );
-    setter!(
+        pause_pending: PauseReply,
         /// Sets pause of a `pausing` job.
-        pause_pausing: PauseReply
-    );
-    setter!(
+        pause_pausing: PauseReply,
         /// Sets pause of a `cancelling` job.
-        pause_cancelling: PauseReply
-    );
-    setter!(
+        pause_cancelling: PauseReply,
         /// Sets resume of a `pending` job.
-        resume_pending: Reply
-    );
-    setter!(
+        resume_pending: Reply,
         /// Sets resume of a `running` job.
-        resume_running: Reply
-    );
-    setter!(
+        resume_running: Reply,
         /// Sets resume of a `pausing` job.
-        resume_pausing: Reply
-    );
-    setter!(
+        resume_pausing: Reply,
         /// Sets resume of a `cancelling` job.
-        resume_cancelling: Reply
-    );
-    setter!(
+        resume_cancelling: Reply,
         /// Sets cancel of a `pausing` job.
-        cancel_pausing: Reply
-    );
-    setter!(
+        cancel_pausing: Reply,
         /// Sets cancel of a `paused` job.
-        cancel_paused: Reply
-    );
-    setter!(
+        cancel_paused: Reply,
         /// Sets cancel of a `cancelling` job.
-        cancel_cancelling: Reply
-    );
-    setter!(
+        cancel_cancelling: Reply,
         /// Sets the success code of submit.
-        submit_status: Success
-    );
-    setter!(
+        submit_status: Success,
         /// Sets the success code of poll.
-        poll_status: Success
-    );
-    setter!(
+        poll_status: Success,
         /// Sets the success code of cancel.
-        cancel_status: Success
-    );
-    setter!(
+        cancel_status: Success,
         /// Sets the band duration.
-        band: Duration
-    );
-    setter!(
+        band: Duration,
         /// Sets the rows per page.
-        page_size: usize
-    );
-    setter!(
+        page_size: usize,
         /// Sets the rows per band.
-        rows_per_band: usize
-    );
-    setter!(
+        rows_per_band: usize,
         /// Sets the bands of a complete build.
-        bands_total: u32
-    );
-    setter!(
+        bands_total: u32,
         /// Sets how many band durations `pausing` and `cancelling` last.
-        settle_bands: u32
-    );
-    setter!(
+        settle_bands: u32,
         /// Sets the routing.
-        routing: Routing
-    );
-    setter!(
+        routing: Routing,
         /// Sets the content coding.
-        coding: Coding
-    );
-    setter!(
+        coding: Coding,
         /// Sets keep-alive or close.
-        connection: Connection
-    );
-    setter!(
+        connection: Connection,
         /// Adds an unknown field to every JSON object body.
-        extra_fields: bool
-    );
-    setter!(
+        extra_fields: bool,
         /// Adds extra response headers.
-        extra_headers: bool
-    );
-    setter!(
+        extra_headers: bool,
         /// Adds `; charset=utf-8` to the JSON media type.
-        media_type_params: bool
-    );
+        media_type_params: bool,
+    }
 
     /// Every silent control cell answers 200 (pause with `pause`).
     #[must_use = "a builder method returns the changed personality"]
@@ -369,116 +324,5 @@ impl Personality {
         self.band
             .checked_mul(self.settle_bands)
             .unwrap_or(Duration::MAX)
-    }
-
-    /// A small set of named personalities that, together, take every
-    /// switch both ways. The first is `"faithful"`.
-    pub fn catalogue() -> Vec<(&'static str, Personality)> {
-        let f = Personality::faithful;
-        vec![
-            ("faithful", f()),
-            ("refuses-silent", f().refuse_silent()),
-            ("accepts-silent", f().accept_silent(PauseReply::Pausing)),
-            ("pauses-at-once", f().accept_silent(PauseReply::Paused)),
-            ("fastapi-202", f().success(Success::Accepted)),
-            ("starlette", f().routing(Routing::Starlette)),
-            ("gzip", f().coding(Coding::GzipAlways)),
-            ("gzip-negotiated", f().coding(Coding::GzipWhenAccepted)),
-            ("close", f().connection(Connection::Close)),
-            ("instant-settle", f().settle_bands(0)),
-            (
-                "slow-settle",
-                f().settle_bands(3).band(Duration::from_secs(30)),
-            ),
-            (
-                "small-pages",
-                f().page_size(1)
-                    .rows_per_band(3)
-                    .bands_total(2)
-                    .band(Duration::from_secs(1)),
-            ),
-            (
-                "decorated",
-                f().extra_fields(true)
-                    .extra_headers(true)
-                    .media_type_params(true),
-            ),
-        ]
-    }
-
-    /// Any personality: every switch, every combination.
-    #[must_use = "strategies do nothing unless used"]
-    pub fn strategy() -> BoxedStrategy<Personality> {
-        let pause = || {
-            prop_oneof![
-                Just(PauseReply::Pausing),
-                Just(PauseReply::Paused),
-                Just(PauseReply::Refuse)
-            ]
-        };
-        let reply = || prop_oneof![Just(Reply::Accept), Just(Reply::Refuse)];
-        let success = || prop_oneof![Just(Success::Ok), Just(Success::Accepted)];
-        let cells = (
-            (pause(), pause(), pause()),
-            (reply(), reply(), reply(), reply()),
-            (reply(), reply(), reply()),
-        );
-        let sizes = (
-            (success(), success(), success()),
-            prop_oneof![
-                Just(Duration::ZERO),
-                Just(Duration::from_secs(10)),
-                (1u64..=60).prop_map(Duration::from_secs)
-            ],
-            1usize..=25,
-            1usize..=30,
-            2u32..=6,
-            0u32..=4,
-        );
-        let wire = (
-            prop_oneof![Just(Routing::Segments), Just(Routing::Starlette)],
-            prop_oneof![
-                Just(Coding::Identity),
-                Just(Coding::GzipAlways),
-                Just(Coding::GzipWhenAccepted)
-            ],
-            prop_oneof![Just(Connection::KeepAlive), Just(Connection::Close)],
-            any::<bool>(),
-            any::<bool>(),
-            any::<bool>(),
-        );
-        (cells, sizes, wire)
-            .prop_map(|(cells, sizes, wire)| {
-                let ((pp, pz, pc), (rp, rr, rz, rc), (cz, cp, cc)) = cells;
-                let ((s, p, c), band, page, rows, bands, settle) = sizes;
-                let (routing, coding, connection, fields, headers, params) = wire;
-                Personality {
-                    pause_pending: pp,
-                    pause_pausing: pz,
-                    pause_cancelling: pc,
-                    resume_pending: rp,
-                    resume_running: rr,
-                    resume_pausing: rz,
-                    resume_cancelling: rc,
-                    cancel_pausing: cz,
-                    cancel_paused: cp,
-                    cancel_cancelling: cc,
-                    submit_status: s,
-                    poll_status: p,
-                    cancel_status: c,
-                    band,
-                    page_size: page,
-                    rows_per_band: rows,
-                    bands_total: bands,
-                    settle_bands: settle,
-                    routing,
-                    coding,
-                    connection,
-                    extra_fields: fields,
-                    extra_headers: headers,
-                    media_type_params: params,
-                }
-            })
-            .boxed()
     }
 }

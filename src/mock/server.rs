@@ -114,7 +114,7 @@ impl MockApi {
 
     /// Moves the mock's time forward by `by`, on top of its clock. With the
     /// default manual clock this is the only thing that moves time; with a
-    /// [`SystemClock`] it fast-forwards (real time keeps running too).
+    /// [`SystemClock`](super::SystemClock) it fast-forwards (real time keeps running too).
     pub fn advance(&self, by: Duration) {
         self.shared.advance(by);
     }

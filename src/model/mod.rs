@@ -44,7 +44,7 @@
 //! | submit (valid body) | 200 with status `pending` and a new `job_id` | "always pending"; 200 is the documented success |
 //! | poll of one's own job | 200 with a status in the job's set, the path's `job_id`, `processed` and first-page rows never below what was seen | [`reachable`](crate::lifecycle::reachable); `processed` "advances live as bands complete"; delivered rows stay readable after pause and cancel |
 //! | the same, with `cursor=page_NNNN` | also 404 or 422 (no narrowing) | the docs name no first page and say nothing of pages not written yet |
-//! | pause, resume, cancel of one's own job | what [`check_control_answer`](crate::lifecycle::check_control_answer) accepts for *some* state of the set: 409 when the job may have finished, 200 with a documented body `status` ([`crate::lifecycle::accepted_statuses`](crate::api::Control::accepted_statuses)) when it may still be working; the path's `job_id` | the oracle, including its reading of the silent cells: where the docs are silent every documented answer is accepted |
+//! | pause, resume, cancel of one's own job | what [`check_control_answer`](crate::lifecycle::check_control_answer) accepts for *some* state of the set: 409 where the cell allows a refusal, 2xx with a documented body `status` ([`accepted_statuses`](crate::lifecycle::accepted_statuses)) when it may still be working; the path's `job_id` | the oracle, including its reading of the silent cells: where the docs are silent every documented answer is accepted |
 //! | any call on another key's job | 404, and the owner's job is unchanged | "Job not found for this API key" |
 //! | any call on a fresh UUID | 404 | the same |
 //!

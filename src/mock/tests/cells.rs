@@ -73,7 +73,7 @@ fn check_cell(p: &Personality, control: Control, state: JobState, at: Duration) 
     // Whatever happened, the job keeps moving by itself to a state its
     // rules allow, and a terminal job never changes again.
     let mut later = job.clone();
-    later.settle(at + B * 20, p);
+    later.settle(at + p.band * 20, p);
     assert!(
         later.state.is_terminal() || later.state == JobState::Paused,
         "{control} of {}: ends {}",

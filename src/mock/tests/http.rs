@@ -122,6 +122,8 @@ async fn a_refused_pause_of_a_cancelling_job_is_409_and_the_cancel_goes_on() {
 #[tokio::test]
 async fn every_200_control_answer_is_the_state_the_job_is_in() {
     for (name, p) in Personality::catalogue() {
+        // With no settle delay a transient state is gone by the next look.
+        let instant = p.settle_bands == 0;
         let mock = MockApi::builder().personality(p).start().await;
         let client = Client::new(&mock);
         let key = mock.api_key();
@@ -133,10 +135,16 @@ async fn every_200_control_answer_is_the_state_the_job_is_in() {
                 let after = mock.job_state(&key, &job).unwrap();
                 match reply.status {
                     200 | 202 => {
-                        assert_eq!(
-                            reply.json()["status"],
-                            json!(after.as_str()),
-                            "{name}: {control} of {before}"
+                        let said: JobState =
+                            reply.json()["status"].as_str().unwrap().parse().unwrap();
+                        let settled = matches!(
+                            (said, after),
+                            (JobState::Pausing, JobState::Paused | JobState::Completed)
+                                | (JobState::Cancelling, JobState::Cancelled)
+                        );
+                        assert!(
+                            said == after || (instant && settled),
+                            "{name}: {control} of {before} said {said}, is {after}"
                         );
                     }
                     409 => assert_eq!(after, before, "{name}: {control} of {before}"),

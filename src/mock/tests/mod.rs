@@ -15,13 +15,13 @@ use super::{MockApi, PRIMARY_KEY};
 
 /// An answer as the tests read it.
 #[derive(Debug)]
-pub(crate) struct Reply {
+pub(crate) struct Got {
     pub status: u16,
     pub headers: HeaderMap,
     pub bytes: Vec<u8>,
 }
 
-impl Reply {
+impl Got {
     /// The body as JSON (gunzipped if it is gzip-coded).
     pub fn json(&self) -> Value {
         let bytes = if self.header("content-encoding") == Some("gzip") {
@@ -77,7 +77,7 @@ impl Client {
         key: Option<&str>,
         headers: &[(&str, &str)],
         body: Option<&Value>,
-    ) -> Reply {
+    ) -> Got {
         let method = Method::from_bytes(method.as_bytes()).expect("method");
         let mut request = self.http.request(method, format!("{}{path}", self.base));
         if let Some(key) = key {
@@ -92,7 +92,7 @@ impl Client {
                 .body(serde_json::to_vec(body).expect("json"));
         }
         let response = request.send().await.expect("the mock answers");
-        Reply {
+        Got {
             status: response.status().as_u16(),
             headers: response.headers().clone(),
             bytes: response.bytes().await.expect("body").to_vec(),
@@ -100,7 +100,7 @@ impl Client {
     }
 
     /// `send` with the primary key and no extra headers or body.
-    pub async fn call(&self, method: &str, path: &str) -> Reply {
+    pub async fn call(&self, method: &str, path: &str) -> Got {
         self.send(method, path, Some(PRIMARY_KEY), &[], None).await
     }
 }

@@ -55,7 +55,7 @@ fn gzip_round_trips() {
     assert_eq!(gunzip(&gzip_bytes(bytes)), bytes);
 }
 
-async fn poll_with(p: Personality, headers: &[(&str, &str)]) -> super::Reply {
+async fn poll_with(p: Personality, headers: &[(&str, &str)]) -> super::Got {
     let mock = MockApi::builder().personality(p).start().await;
     let client = Client::new(&mock);
     let job = mock.fixture(JobState::Completed).unwrap();

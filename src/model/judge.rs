@@ -8,7 +8,7 @@ use std::fmt;
 use serde_json::Value;
 
 use super::StateSet;
-use crate::api::Control;
+use crate::api::{Control, Endpoint};
 use crate::lifecycle::{self, allowed_after, check_control_answer};
 use crate::{Exchange, JobState, Violation};
 
@@ -263,7 +263,7 @@ pub fn after_any_answer(before: StateSet, control: Control) -> StateSet {
 }
 
 fn op_of(control: Option<Control>) -> &'static str {
-    control.map_or("pollTamBuildJob", Control::operation_id)
+    control.map_or(Endpoint::Poll.operation_id(), Control::operation_id)
 }
 
 /// A violation of the model: the exchange is not among `allowed`.
@@ -368,7 +368,7 @@ pub(crate) fn judge_submit<'a>(
     let allowed = allowed_submit();
     if !allowed.admits(exchange) {
         let mut violation = not_allowed(exchange, None, &allowed, SUBMIT_BECAUSE);
-        violation.operation_id = Some("submitTamBuildJob".into());
+        violation.operation_id = Some(Endpoint::Submit.operation_id().into());
         return Err(violation);
     }
     let id = exchange.body_str("job_id").unwrap_or_default();
@@ -379,7 +379,7 @@ pub(crate) fn judge_submit<'a>(
             None => "none".into(),
         };
         return Err(Violation::lifecycle("model", exchange)
-            .operation("submitTamBuildJob")
+            .endpoint(Endpoint::Submit)
             .at("/job_id")
             .expected("the ID of a new job")
             .actual(actual)
@@ -438,7 +438,7 @@ fn same_job_id(
 
 fn shrunk(exchange: &Exchange, pointer: &str, floor: u64, now: u64, belief: &Belief) -> Violation {
     Violation::lifecycle("model", exchange)
-        .operation("pollTamBuildJob")
+        .endpoint(Endpoint::Poll)
         .at(pointer)
         .expected(format!(
             "at least {floor} (job #{} showed that many before)",
@@ -450,98 +450,5 @@ fn shrunk(exchange: &Exchange, pointer: &str, floor: u64, now: u64, belief: &Bel
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::{Request, Response};
-    use reqwest::Method;
-    use serde_json::json;
-
-    fn answer(status: u16, body_status: Option<&str>) -> Exchange {
-        let body = match body_status {
-            Some(s) => json!({"job_id": "j", "status": s, "message": "m"}),
-            None => json!({"detail": "d"}),
-        };
-        Exchange::new(
-            Request::new(Method::POST, "/api/v1/tam/build/j/pause"),
-            Response::json(status, &body),
-        )
-    }
-
-    /// The lifted oracle and the displayed answers agree, for every
-    /// closed belief, control and answer.
-    #[test]
-    fn allowed_control_agrees_with_the_oracle() {
-        let closed: std::collections::BTreeSet<u8> = (0..=u8::MAX)
-            .map(|bits| {
-                JobState::ALL
-                    .into_iter()
-                    .filter(|s| bits & (1 << (*s as u8)) != 0)
-                    .collect::<StateSet>()
-                    .closure()
-            })
-            .filter(|set| !set.is_empty())
-            .map(|set| set.iter().fold(0u8, |acc, s| acc | (1 << (s as u8))))
-            .collect();
-        for bits in closed {
-            let states: StateSet = JobState::ALL
-                .into_iter()
-                .filter(|s| bits & (1 << (*s as u8)) != 0)
-                .collect();
-            let belief = Belief {
-                states,
-                ..Belief::new(0, "j".into(), JobState::Pending)
-            };
-            for control in Control::ALL {
-                let allowed = allowed_control(&belief, control);
-                for status in [200, 404, 409, 422] {
-                    for shown in [
-                        None,
-                        Some("pausing"),
-                        Some("paused"),
-                        Some("running"),
-                        Some("cancelling"),
-                        Some("completed"),
-                    ] {
-                        let exchange = answer(status, shown);
-                        assert_eq!(
-                            judge_control(&belief, control, &exchange).is_ok(),
-                            allowed.admits(&exchange),
-                            "{control} on {states:?} answered {status} {shown:?}"
-                        );
-                    }
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn answers_narrow_the_belief() {
-        use JobState::*;
-        let running = StateSet::reachable_from(Running);
-        assert_eq!(
-            after_control(running, Control::Pause, 200, Some(Paused)),
-            StateSet::of(&[Paused])
-        );
-        assert_eq!(
-            after_control(running, Control::Pause, 409, None),
-            StateSet::of(&[Completed, Failed])
-        );
-        // Resume of a cancelling job is a silent cell: a 409 refuses it
-        // and changes nothing, so the cancel goes on as it would have.
-        let cancelling = StateSet::reachable_from(Cancelling);
-        assert_eq!(
-            after_control(cancelling, Control::Resume, 409, None),
-            cancelling
-        );
-        // Cancel of a paused job is silent: accepted it cancels, refused
-        // (409) the job stays paused.
-        assert_eq!(
-            after_any_answer(StateSet::of(&[Paused]), Control::Cancel),
-            StateSet::reachable_from(Cancelling).union(StateSet::of(&[Paused]))
-        );
-        assert_eq!(
-            after_control(StateSet::of(&[Cancelled]), Control::Resume, 409, None),
-            StateSet::of(&[Cancelled])
-        );
-    }
-}
+#[path = "judge_tests.rs"]
+mod tests;

@@ -3,14 +3,12 @@
 //! checked by [`check_exchange`] and judged by the model, which then
 //! narrows its belief from the answer.
 
-use reqwest::Method;
 use serde_json::json;
 use tokio::runtime::{Handle, Runtime};
 
 use super::judge::{self, Allowed, Belief};
 use super::plan::{JobRef, Key, LifecycleModel, Plan, Step, Who};
-use crate::api::Control;
-use crate::spec::encode_segment;
+use crate::api::{Control, Endpoint};
 use crate::{ApiKey, Exchange, JobState, Request, SendError, Target, Violation, check_exchange};
 
 /// The query every submit of the model sends.
@@ -161,8 +159,7 @@ impl ModelSut {
                 .iter()
                 .any(|(_, b)| &b.id == id && b.states.any_unfinished());
             if unfinished {
-                let request = Request::new(Method::POST, format!("{}/cancel", job_path(id)))
-                    .key(self.target.api_key());
+                let request = Control::Cancel.request(id).key(self.target.api_key());
                 let _ = self.handle.block_on(self.target.send(request));
             }
         }
@@ -240,9 +237,8 @@ impl ModelSut {
                 Ok(())
             }
             Step::Submit { key } => {
-                let request = Request::new(Method::POST, "/api/v1/tam/build")
-                    .key(&self.key(*key))
-                    .json(&json!({ "query": SUBMIT_QUERY }));
+                let request =
+                    Endpoint::submit(&json!({ "query": SUBMIT_QUERY })).key(&self.key(*key));
                 let allowed = judge::allowed_submit();
                 let Some(exchange) = self.send(request, *key, allowed, record)? else {
                     return Ok(());
@@ -258,7 +254,7 @@ impl ModelSut {
             Step::Poll { job, by, cursor } => {
                 let sender = self.sender(job, *by);
                 let (id, own) = self.resolve(job, *by);
-                let mut request = Request::new(Method::GET, job_path(&id)).key(&self.key(sender));
+                let mut request = Endpoint::Poll.request(&id).key(&self.key(sender));
                 if let Some(page) = cursor {
                     request = request.query("cursor", &format!("page_{page:04}"));
                 }
@@ -291,11 +287,7 @@ impl ModelSut {
             Step::Control { control, job, by } => {
                 let sender = self.sender(job, *by);
                 let (id, own) = self.resolve(job, *by);
-                let request = Request::new(
-                    Method::POST,
-                    format!("{}/{}", job_path(&id), control.verb()),
-                )
-                .key(&self.key(sender));
+                let request = control.request(&id).key(&self.key(sender));
                 let allowed = match own {
                     Some(n) => judge::allowed_control(&self.beliefs[n].1, *control),
                     None => judge::allowed_not_found(self.not_found_given(job, sender)),
@@ -382,10 +374,6 @@ impl ModelSut {
         check_exchange(self.target.spec(), &exchange)?;
         Ok(Some(exchange))
     }
-}
-
-fn job_path(id: &str) -> String {
-    format!("/api/v1/tam/build/{}", encode_segment(id))
 }
 
 /// The model test as a [`proptest_state_machine::StateMachineTest`]: each

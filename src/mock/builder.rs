@@ -255,3 +255,16 @@ pub async fn serve_forever(port: u16, seed: u64) -> io::Result<()> {
         .serve_forever()
         .await
 }
+
+impl MockApi {
+    /// A mock with seed 0, a manual clock, the default sizes and the eight
+    /// fixtures, on a free port of `127.0.0.1`.
+    pub async fn start() -> MockApi {
+        MockApi::builder().start().await
+    }
+
+    /// A builder for any other configuration.
+    pub fn builder() -> MockApiBuilder {
+        MockApiBuilder::default()
+    }
+}

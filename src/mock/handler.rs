@@ -17,6 +17,7 @@ use super::routing::{Routed, encode_location, route};
 use super::store::Store;
 use super::validate::{self, header};
 use super::wire::{Asked, dress};
+use super::words;
 use crate::api::{Control, Endpoint};
 
 /// A request that matched no operation: its path matched none (404), its
@@ -237,7 +238,7 @@ fn submit(store: &mut Store, incoming: &Incoming<'_>) -> Answer {
     match (validate::submit(incoming.request, key), key) {
         (Ok(query), Some(key)) => {
             let id = store.submit(key, &query, incoming.now);
-            let message = bodies::submit_message(&id);
+            let message = words::submit_message(&id);
             let body = AckBody {
                 job_id: &id,
                 status: "pending",

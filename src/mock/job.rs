@@ -7,9 +7,9 @@
 
 use std::time::Duration;
 
-use super::bodies::{self, Manifest};
 use super::personality::{PauseReply, Personality, Reply};
 use super::rows::{Written, band_label, band_rows};
+use super::words::{self, Manifest};
 use crate::JobState;
 use crate::api::Control;
 
@@ -271,10 +271,10 @@ impl Job {
         if accepted {
             Outcome::Accepted {
                 status: self.state,
-                message: bodies::control_message(control, before, self.state, &self.id),
+                message: words::control_message(control, before, self.state, &self.id),
             }
         } else {
-            Outcome::Refused(bodies::refusal(control, before))
+            Outcome::Refused(words::refusal(control, before))
         }
     }
 

@@ -148,6 +148,7 @@ mod server;
 mod store;
 mod validate;
 mod wire;
+mod words;
 
 #[cfg(test)]
 mod tests;

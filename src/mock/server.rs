@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use wiremock::MockServer;
 
-use super::builder::MockApiBuilder;
 use super::handler::{Shared, UnmatchedRequest};
 use super::personality::Personality;
 use super::{OTHER_KEY, PRIMARY_KEY};
@@ -48,17 +47,6 @@ impl MockApi {
             clock_kind,
             fixtures,
         }
-    }
-
-    /// A mock with seed 0, a manual clock, the default sizes and the eight
-    /// fixtures, on a free port of `127.0.0.1`.
-    pub async fn start() -> MockApi {
-        MockApi::builder().start().await
-    }
-
-    /// A builder for any other configuration.
-    pub fn builder() -> MockApiBuilder {
-        MockApiBuilder::default()
     }
 
     /// The base URL, e.g. `http://127.0.0.1:41234` (no trailing slash).

@@ -102,7 +102,8 @@ mod sut;
 
 pub use judge::{Allowed, AllowedAnswer, Belief};
 pub use plan::{JobRef, Key, LifecycleModel, Plan, PlannedJob, Scope, Step, Who};
+pub use render::StepRecord;
 pub use render::{describe, sequence};
 pub use runner::{ModelFailure, ModelOptions, ModelOutcome, ModelPass, ModelRunner};
 pub use states::StateSet;
-pub use sut::{ModelSut, ModelTest, SUBMIT_QUERY, StepRecord};
+pub use sut::{ModelSut, ModelTest, SUBMIT_QUERY};

@@ -4,9 +4,30 @@
 
 use std::fmt::Write as _;
 
+use super::judge::Allowed;
 use super::plan::{Key, Step};
-use super::sut::StepRecord;
-use crate::{Target, TargetKind};
+use crate::{Request, Target, TargetKind, Violation};
+
+/// What happened at one step, for the printed sequence.
+#[derive(Debug, Clone)]
+pub struct StepRecord {
+    /// 1-based.
+    pub number: usize,
+    /// The step.
+    pub step: Step,
+    /// One line: `pause job #1 as key A`.
+    pub title: String,
+    /// The key the request carried.
+    pub key: Option<Key>,
+    /// The request, for steps that send one.
+    pub request: Option<Request>,
+    /// Status and body `status` of the answer.
+    pub answer: Option<(u16, Option<String>)>,
+    /// What the model allowed.
+    pub allowed: Option<Allowed>,
+    /// What the step found wrong.
+    pub violation: Option<Violation>,
+}
 
 /// Where a sequence ran, for headings: `the embedded mock` or `live <url>`.
 pub fn describe(target: &Target) -> String {

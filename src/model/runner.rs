@@ -24,8 +24,9 @@ use proptest_state_machine::ReferenceStateMachine;
 use tokio::runtime::{Handle, Runtime};
 
 use super::plan::{LifecycleModel, Plan, Scope, Step};
+use super::render::StepRecord;
 use super::render::{describe, sequence};
-use super::sut::{ModelSut, StepRecord};
+use super::sut::ModelSut;
 use crate::{Error, Target, Violation};
 
 /// How many sequences, how long, and where failing seeds go.

@@ -8,32 +8,12 @@ use tokio::runtime::{Handle, Runtime};
 
 use super::judge::{self, Allowed, Belief};
 use super::plan::{JobRef, Key, LifecycleModel, Plan, Step, Who};
+use super::render::StepRecord;
 use crate::api::{Control, Endpoint};
 use crate::{ApiKey, Exchange, JobState, Request, SendError, Target, Violation, check_exchange};
 
 /// The query every submit of the model sends.
 pub const SUBMIT_QUERY: &str = "openfunnel-contract model: cloud observability tools";
-
-/// What happened at one step, for the printed sequence.
-#[derive(Debug, Clone)]
-pub struct StepRecord {
-    /// 1-based.
-    pub number: usize,
-    /// The step.
-    pub step: Step,
-    /// One line: `pause job #1 as key A`.
-    pub title: String,
-    /// The key the request carried.
-    pub key: Option<Key>,
-    /// The request, for steps that send one.
-    pub request: Option<Request>,
-    /// Status and body `status` of the answer.
-    pub answer: Option<(u16, Option<String>)>,
-    /// What the model allowed.
-    pub allowed: Option<Allowed>,
-    /// What the step found wrong.
-    pub violation: Option<Violation>,
-}
 
 /// A target under a sequence, with the model's belief about each job.
 #[derive(Debug)]

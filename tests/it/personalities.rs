@@ -82,7 +82,14 @@ async fn every_personality_passes_the_whole_suite_and_the_model() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
+    // A fixed seed: CI judges the same six combinations every run (set
+    // PROPTEST_RNG_SEED to explore others by hand).
+    #![proptest_config(ProptestConfig {
+        cases: 6,
+        rng_algorithm: proptest::test_runner::RngAlgorithm::ChaCha,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(12),
+        ..ProptestConfig::default()
+    })]
 
     /// Any combination of the open choices is a correct server too.
     #[test]

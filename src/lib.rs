@@ -97,6 +97,7 @@ mod record;
 pub mod report;
 mod secret;
 pub mod spec;
+mod spend;
 mod state;
 pub mod strategies;
 pub mod suite;
@@ -110,12 +111,13 @@ pub use checks::{
     check_operation, check_status,
 };
 pub use client::{SendError, Sent, WriteGuard};
-pub use config::{Config, Limits, TargetKind};
+pub use config::{Config, JobProvider, JobSource, Limits, TargetKind};
 pub use error::Error;
 pub use exchange::{Exchange, Request, Response};
 pub use record::{Record, Transition};
 pub use secret::ApiKey;
 pub use spec::Spec;
+pub use spend::{DOLLARS_PER_CREDIT, Spend};
 pub use state::{JobState, UnknownState};
 pub use target::{Backend, BackendFuture, Target, Unavailable};
 pub use violation::{Mismatch, Violation, ViolationBuilder, ViolationKind};
@@ -134,6 +136,6 @@ pub mod prelude {
     pub use crate::spec::Spec;
     pub use crate::state::JobState;
     pub use crate::suite::{SuiteOptions, SuiteReport, run_suite};
-    pub use crate::target::Target;
+    pub use crate::target::{Target, Unavailable};
     pub use crate::violation::{Violation, ViolationKind};
 }

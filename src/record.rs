@@ -6,6 +6,7 @@ use std::fmt;
 use std::sync::Mutex;
 
 use crate::api::Control;
+use crate::spend::Ledger;
 use crate::timeline::Timelines;
 use crate::{Exchange, JobState, Sent, Violation};
 
@@ -22,6 +23,8 @@ pub struct Record {
     /// Jobs whose polls were judged over time, the polls, and the jobs
     /// forgotten to keep memory bounded.
     pub timelines: (usize, u64, u64),
+    /// Credits spent on jobs the run created or resumed.
+    pub spend: crate::Spend,
 }
 
 /// The shared, growing record of a run (inside a target).
@@ -29,6 +32,7 @@ pub struct Record {
 pub(crate) struct RunRecord {
     transitions: Mutex<Vec<Transition>>,
     timelines: Mutex<Timelines>,
+    ledger: Mutex<Ledger>,
 }
 
 impl RunRecord {
@@ -42,6 +46,9 @@ impl RunRecord {
 
     /// A control call with the target's key on `job` answered `status`.
     pub(crate) fn control(&self, job: &str, control: Control, status: u16) {
+        if control == Control::Resume && (200..300).contains(&status) {
+            self.ledger.lock().expect("record lock").resumed(job);
+        }
         self.timelines
             .lock()
             .expect("record lock")
@@ -50,10 +57,20 @@ impl RunRecord {
 
     /// A poll with the target's key: the timeline invariants it breaks.
     pub(crate) fn poll(&self, job: &str, cursor: Option<&str>, poll: &Exchange) -> Vec<Violation> {
+        self.ledger.lock().expect("record lock").polled(job, poll);
         self.timelines
             .lock()
             .expect("record lock")
             .poll(job, cursor, poll)
+    }
+
+    /// The credits spent so far, counting every job in `created` as paid.
+    pub(crate) fn spend(&self, created: &[String], cap: Option<u64>) -> crate::Spend {
+        let mut ledger = self.ledger.lock().expect("record lock");
+        for job in created {
+            ledger.created(job);
+        }
+        ledger.spend(cap)
     }
 
     /// Timeline counts (jobs, polls, forgotten).

@@ -13,6 +13,8 @@ pub(crate) struct LiveBackend {
     pub(crate) primary: ApiKey,
     pub(crate) fixtures: BTreeMap<JobState, String>,
     pub(crate) wait: Duration,
+    /// The caller's own source of jobs, tried before the fixtures.
+    pub(crate) jobs: Option<crate::JobSource>,
 }
 
 impl Backend for LiveBackend {
@@ -21,7 +23,32 @@ impl Backend for LiveBackend {
         key: &'a ApiKey,
         state: JobState,
     ) -> BackendFuture<'a, Result<String, Unavailable>> {
-        let found = if key != &self.primary {
+        if let Some(jobs) = &self.jobs {
+            return Box::pin(async move {
+                match jobs.0.job_in(key, state).await {
+                    Ok(id) => Ok(id),
+                    Err(unavailable) => self.fixture(key, state).map_err(|_| unavailable),
+                }
+            });
+        }
+        let found = self.fixture(key, state);
+        Box::pin(async move { found })
+    }
+
+    fn pass_time(&self, by: Duration) -> BackendFuture<'_, ()> {
+        Box::pin(tokio::time::sleep(by))
+    }
+
+    fn poll_interval(&self) -> Duration {
+        // A thirtieth of the wait limit, between 10 ms and 2 s.
+        (self.wait / 30).clamp(Duration::from_millis(10), Duration::from_secs(2))
+    }
+}
+
+impl LiveBackend {
+    /// The fixture of `key` in `state`, or why there is none.
+    fn fixture(&self, key: &ApiKey, state: JobState) -> Result<String, Unavailable> {
+        if key != &self.primary {
             Err(Unavailable::new(
                 state,
                 format!(
@@ -38,16 +65,6 @@ impl Backend for LiveBackend {
                 };
                 Unavailable::new(state, reason)
             })
-        };
-        Box::pin(async move { found })
-    }
-
-    fn pass_time(&self, by: Duration) -> BackendFuture<'_, ()> {
-        Box::pin(tokio::time::sleep(by))
-    }
-
-    fn poll_interval(&self) -> Duration {
-        // A thirtieth of the wait limit, between 10 ms and 2 s.
-        (self.wait / 30).clamp(Duration::from_millis(10), Duration::from_secs(2))
+        }
     }
 }

@@ -38,6 +38,7 @@ struct Inner {
     allow_writes: bool,
     backend: Box<dyn Backend>,
     record: RunRecord,
+    max_credits: Option<u64>,
 }
 
 impl Target {
@@ -98,8 +99,10 @@ impl Target {
                         primary: api_key,
                         fixtures: config.fixtures.clone(),
                         wait: config.limits.wait,
+                        jobs: config.jobs.clone(),
                     }),
                     record: RunRecord::default(),
+                    max_credits: config.max_credits,
                 }))
             }
         }
@@ -118,6 +121,7 @@ impl Target {
             allow_writes: true,
             backend: Box::new(MockBackend { mock }),
             record: RunRecord::default(),
+            max_credits: None,
         }))
     }
 
@@ -289,6 +293,31 @@ impl Target {
             transitions: self.inner.record.transitions(),
             created_jobs: self.inner.client.created_jobs(),
             timelines: self.inner.record.timeline_counts(),
+            spend: self.spend(),
+        }
+    }
+
+    /// Credits spent so far on jobs the run created or resumed, and the
+    /// cap ([`Config::max_credits`]).
+    pub fn spend(&self) -> crate::Spend {
+        let created = self.inner.client.created_jobs();
+        self.inner.record.spend(&created, self.inner.max_credits)
+    }
+
+    /// The credit cap in force; `None` is no cap.
+    pub fn max_credits(&self) -> Option<u64> {
+        self.inner.max_credits
+    }
+
+    /// `Err` with the reason, in the caller's terms, when the run has
+    /// spent its credits: no further submit or resume.
+    pub fn may_spend(&self) -> Result<(), String> {
+        match self.inner.max_credits {
+            Some(cap) if self.spend().credits() >= cap => Err(format!(
+                "the run has spent {} of its {cap} credits; raise OPENFUNNEL_MAX_CREDITS (Config::max_credits) to go on",
+                self.spend().credits()
+            )),
+            _ => Ok(()),
         }
     }
 }

@@ -9,77 +9,11 @@ use url::Url;
 
 use crate::{ApiKey, Error, JobState};
 
-/// `mock` (default) or `live`.
-pub const TARGET: &str = "OPENFUNNEL_TARGET";
-/// Base URL of a live deployment; may carry a path prefix. Default
-/// [`DEFAULT_BASE_URL`].
-pub const BASE_URL: &str = "OPENFUNNEL_BASE_URL";
-/// The live API key. Required when live.
-pub const API_KEY: &str = "OPENFUNNEL_API_KEY";
-/// A second tenant's key, for the isolation rule. Optional.
-pub const OTHER_API_KEY: &str = "OPENFUNNEL_OTHER_API_KEY";
-/// ID of an existing completed job of the key (live fixture).
-pub const JOB_COMPLETED: &str = "OPENFUNNEL_JOB_COMPLETED";
-/// ID of an existing failed job of the key (live fixture).
-pub const JOB_FAILED: &str = "OPENFUNNEL_JOB_FAILED";
-/// ID of an existing cancelled job of the key (live fixture).
-pub const JOB_CANCELLED: &str = "OPENFUNNEL_JOB_CANCELLED";
-/// ID of an existing paused job of the key (live fixture).
-pub const JOB_PAUSED: &str = "OPENFUNNEL_JOB_PAUSED";
-/// ID of an existing running job of the key (live fixture).
-pub const JOB_RUNNING: &str = "OPENFUNNEL_JOB_RUNNING";
-/// `1` permits calls that can create or continue a build, or change a job
-/// the suite did not create. Default off: builds cost money.
-pub const ALLOW_WRITES: &str = "OPENFUNNEL_ALLOW_WRITES";
-/// Most requests one run may send (retries included).
-pub const MAX_REQUESTS: &str = "OPENFUNNEL_MAX_REQUESTS";
-/// Most requests per second.
-pub const RPS: &str = "OPENFUNNEL_RPS";
-/// Per-request timeout, seconds.
-pub const TIMEOUT_SECS: &str = "OPENFUNNEL_TIMEOUT_SECS";
-/// Deadline for a transient state (pausing, cancelling) to settle, seconds.
-pub const WAIT_SECS: &str = "OPENFUNNEL_WAIT_SECS";
-/// Report format of the CLI: `text` (default), `json` or `junit`.
-pub const FORMAT: &str = "OPENFUNNEL_FORMAT";
-/// File the CLI writes its report to (default: standard output).
-pub const OUTPUT: &str = "OPENFUNNEL_OUTPUT";
-/// Spec file to check against instead of the vendored one.
-pub const SPEC: &str = "OPENFUNNEL_SPEC";
-/// Seed of the embedded mock's IDs and rows. Default 0.
-pub const MOCK_SEED: &str = "OPENFUNNEL_MOCK_SEED";
-/// Known-deviations file of the CLI's `check` (JSON; see
-/// [`crate::deviations`]). Default: none.
-pub const DEVIATIONS: &str = "OPENFUNNEL_DEVIATIONS";
-/// Least status coverage, in percent (0–100), below which the CLI's
-/// `check` fails (see [`crate::coverage`]). Default: none.
-pub const MIN_COVERAGE: &str = "OPENFUNNEL_MIN_COVERAGE";
+mod builder;
+mod vars;
 
-/// Every variable above, for `--help` texts and for tests.
-pub const ALL: [&str; 20] = [
-    TARGET,
-    BASE_URL,
-    API_KEY,
-    OTHER_API_KEY,
-    JOB_COMPLETED,
-    JOB_FAILED,
-    JOB_CANCELLED,
-    JOB_PAUSED,
-    JOB_RUNNING,
-    ALLOW_WRITES,
-    MAX_REQUESTS,
-    RPS,
-    TIMEOUT_SECS,
-    WAIT_SECS,
-    FORMAT,
-    OUTPUT,
-    SPEC,
-    MOCK_SEED,
-    DEVIATIONS,
-    MIN_COVERAGE,
-];
-
-/// The production deployment.
-pub const DEFAULT_BASE_URL: &str = "https://api.openfunnel.dev";
+pub use builder::{JobProvider, JobSource};
+pub use vars::*;
 
 /// The live fixture variables and the state each promises.
 pub(crate) const FIXTURES: [(&str, JobState); 5] = [
@@ -159,8 +93,11 @@ impl Limits {
     }
 }
 
-/// A complete, validated configuration.
+/// A complete, validated configuration: from the environment
+/// ([`Config::from_env`]) or built in code ([`Config::live`] and the
+/// builder methods, each naming its environment twin).
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Config {
     /// Mock or live. Env: [`TARGET`], default mock.
     pub target: TargetKind,
@@ -179,6 +116,13 @@ pub struct Config {
     pub limits: Limits,
     /// Seed of the embedded mock. Env: [`MOCK_SEED`], default 0.
     pub mock_seed: u64,
+    /// Most credits the run may spend; `None` is no cap. Env:
+    /// [`MAX_CREDITS`]; default 100 on live, no cap on the mock.
+    pub max_credits: Option<u64>,
+    /// Where jobs in a given state come from on live, when the caller can
+    /// seed them (a test of one's own server); see [`Config::jobs`].
+    /// Default none: the run derives them or uses the fixtures.
+    pub jobs: Option<JobSource>,
 }
 
 impl Config {
@@ -252,6 +196,15 @@ impl Config {
         if let Some(n) = get(WAIT_SECS) {
             limits.wait = parse_secs(WAIT_SECS, &n, 0.0)?;
         }
+        let max_credits = match get(MAX_CREDITS) {
+            Some(n) => Some(n.trim().parse::<u64>().map_err(|_| {
+                Error::config(
+                    MAX_CREDITS,
+                    format!("{n:?} is not a whole number of credits"),
+                )
+            })?),
+            None => default_max_credits(target),
+        };
         let mock_seed = match get(MOCK_SEED) {
             Some(n) => n
                 .trim()
@@ -268,6 +221,8 @@ impl Config {
             allow_writes,
             limits,
             mock_seed,
+            max_credits,
+            jobs: None,
         })
     }
 
@@ -282,6 +237,8 @@ impl Config {
             allow_writes: true,
             limits: Limits::defaults(TargetKind::Mock),
             mock_seed: 0,
+            max_credits: default_max_credits(TargetKind::Mock),
+            jobs: None,
         }
     }
 
@@ -297,11 +254,21 @@ impl Config {
             allow_writes: false,
             limits: Limits::defaults(TargetKind::Live),
             mock_seed: 0,
+            max_credits: default_max_credits(TargetKind::Live),
+            jobs: None,
         })
     }
 }
 
-fn parse_base_url(text: &str) -> Result<String, Error> {
+/// 100 credits (about $2) on live; no cap on the mock.
+fn default_max_credits(kind: TargetKind) -> Option<u64> {
+    match kind {
+        TargetKind::Live => Some(100),
+        TargetKind::Mock => None,
+    }
+}
+
+pub(crate) fn parse_base_url(text: &str) -> Result<String, Error> {
     let trimmed = text.trim();
     let url = Url::parse(trimmed)
         .map_err(|e| Error::config(BASE_URL, format!("{trimmed:?} is not a URL ({e})")))?;
@@ -349,7 +316,7 @@ fn parse_secs(var: &str, text: &str, min: f64) -> Result<Duration, Error> {
 }
 
 /// A key must fit in a header; the message never shows the key.
-fn check_key(var: &str, key: &ApiKey) -> Result<(), Error> {
+pub(crate) fn check_key(var: &str, key: &ApiKey) -> Result<(), Error> {
     if key.is_header_safe() {
         Ok(())
     } else {
@@ -361,115 +328,4 @@ fn check_key(var: &str, key: &ApiKey) -> Result<(), Error> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn config(pairs: &[(&str, &str)]) -> Result<Config, Error> {
-        let map: BTreeMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        Config::from_lookup(|name| map.get(name).cloned())
-    }
-
-    #[test]
-    fn no_settings_means_the_mock() {
-        let c = config(&[]).unwrap();
-        assert_eq!(c.target, TargetKind::Mock);
-        assert!(c.allow_writes);
-    }
-
-    #[test]
-    fn live_is_read_only_by_default_and_needs_a_key() {
-        let err = config(&[(TARGET, "live")]).unwrap_err().to_string();
-        assert!(err.starts_with("OPENFUNNEL_API_KEY: required"), "{err}");
-        let c = config(&[(TARGET, "live"), (API_KEY, "of_x")]).unwrap();
-        assert!(!c.allow_writes);
-        assert_eq!(c.limits.max_requests, 300);
-        assert_eq!(c.base_url, "https://api.openfunnel.dev");
-        let c = config(&[(TARGET, "live"), (API_KEY, "of_x"), (ALLOW_WRITES, "1")]).unwrap();
-        assert!(c.allow_writes);
-    }
-
-    #[test]
-    fn bad_values_are_hard_errors() {
-        let errors: Vec<String> = [
-            vec![(TARGET, "staging")],
-            vec![(MAX_REQUESTS, "lots")],
-            vec![(RPS, "0")],
-            vec![(TIMEOUT_SECS, "-1")],
-            vec![(BASE_URL, "not a url")],
-            vec![(BASE_URL, "ftp://host")],
-            vec![(ALLOW_WRITES, "yes")],
-            vec![(MOCK_SEED, "x")],
-        ]
-        .iter()
-        .map(|pairs| config(pairs).unwrap_err().to_string())
-        .collect();
-        assert_eq!(
-            errors,
-            [
-                "OPENFUNNEL_TARGET: \"staging\" is not a target; use \"mock\" or \"live\"",
-                "OPENFUNNEL_MAX_REQUESTS: \"lots\" is not a whole number from 1 to 4294967295",
-                "OPENFUNNEL_RPS: \"0\" is not a number of at least 0.01",
-                "OPENFUNNEL_TIMEOUT_SECS: \"-1\" is not a number from 0.001 to 86400",
-                "OPENFUNNEL_BASE_URL: \"not a url\" is not a URL (relative URL without a base)",
-                "OPENFUNNEL_BASE_URL: \"ftp://host\" is not an http(s) URL with a host",
-                "OPENFUNNEL_ALLOW_WRITES: \"yes\" is not 1 or 0",
-                "OPENFUNNEL_MOCK_SEED: \"x\" is not a whole number",
-            ]
-        );
-    }
-
-    #[test]
-    fn a_path_prefix_is_kept_and_fixtures_are_read() {
-        let c = config(&[
-            (BASE_URL, "https://gw.example/staging/"),
-            (JOB_COMPLETED, " abc "),
-        ])
-        .unwrap();
-        assert_eq!(c.base_url, "https://gw.example/staging");
-        assert_eq!(c.fixtures[&JobState::Completed], "abc");
-    }
-
-    #[test]
-    fn limits_a_client_cannot_honour_are_errors_never_panics() {
-        for (var, value) in [
-            (TIMEOUT_SECS, "1e30"),
-            (WAIT_SECS, "99999999999999999999"),
-            (TIMEOUT_SECS, "NaN"),
-            (MAX_REQUESTS, "2.5"),
-            (MAX_REQUESTS, "0"),
-            (MAX_REQUESTS, "1e3"),
-        ] {
-            let err = config(&[(var, value)]).unwrap_err().to_string();
-            assert!(err.starts_with(&format!("{var}: {value:?}")), "{err}");
-        }
-        let mut limits = Limits::defaults(TargetKind::Live);
-        for rps in [0.0, -1.0, f64::NAN, f64::INFINITY, 1e-320] {
-            limits.rps = Some(rps);
-            assert!(limits.check().is_err(), "{rps}");
-        }
-        limits.rps = Some(50.0);
-        assert!(limits.check().is_ok());
-    }
-
-    #[test]
-    fn keys_and_credentials_are_checked_without_being_shown() {
-        let err = config(&[(TARGET, "live"), (API_KEY, "of_canary\nx")])
-            .unwrap_err()
-            .to_string();
-        assert!(err.starts_with("OPENFUNNEL_API_KEY: holds"), "{err}");
-        assert!(!err.contains("canary"), "{err}");
-        let err = config(&[(BASE_URL, "https://u:pw_canary@h.example")])
-            .unwrap_err()
-            .to_string();
-        assert!(!err.contains("canary"), "{err}");
-        assert!(Config::live("https://h.example", ApiKey::new("of_a\u{1}b")).is_err());
-    }
-
-    #[test]
-    fn every_variable_is_prefixed() {
-        assert!(ALL.iter().all(|v| v.starts_with("OPENFUNNEL_")));
-    }
-}
+mod tests;

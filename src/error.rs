@@ -55,6 +55,15 @@ pub enum Error {
         /// What is wrong and what to do.
         reason: String,
     },
+    /// `--only` or `--skip` (or [`crate::suite::SuiteOptions`]) named a
+    /// rule that does not exist.
+    #[error("no rule {} among: {}", unknown.join(", "), known.join(", "))]
+    UnknownRules {
+        /// The ids asked for that are not rules.
+        unknown: Vec<String>,
+        /// Every rule id.
+        known: Vec<&'static str>,
+    },
     /// The target could not be started or reached.
     #[error("target: {0}")]
     Target(String),

@@ -43,10 +43,11 @@ impl fmt::Display for Spend {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "this run spent {} credits (about ${:.2}) on {} jobs it created or resumed",
+            "this run spent {} credits (about ${:.2}) on {} job{} it created or resumed",
             self.credits(),
             self.dollars(),
-            self.by_job.len()
+            self.by_job.len(),
+            if self.by_job.len() == 1 { "" } else { "s" }
         )?;
         if let Some(cap) = self.cap {
             write!(f, "; cap {cap}")?;

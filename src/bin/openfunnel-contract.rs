@@ -16,7 +16,7 @@ use clap::{Args, Parser, Subcommand};
 use openfunnel_contract::config::{self, Config};
 use openfunnel_contract::deviations::{Date, Deviations};
 use openfunnel_contract::report::{Format, Run, render_json, render_junit, render_run_text};
-use openfunnel_contract::suite::{SuiteOptions, rules, run_suite};
+use openfunnel_contract::suite::{SuiteOptions, Terms, rule_ids, rules, run_suite};
 use openfunnel_contract::{Error, Spec, Target, TargetKind, drift};
 
 /// Conformance checks for the OpenFunnel TAM Builder API.
@@ -43,6 +43,10 @@ enum Command {
         /// from the mock's catalogue (faithful, refuses-silent, starlette, gzip, ...).
         #[arg(long, default_value = "faithful")]
         personality: String,
+        /// Milliseconds of one band (the mock's unit of progress; default
+        /// the personality's, 10 000).
+        #[arg(long, env = config::MOCK_BAND_MS)]
+        band_ms: Option<u64>,
     },
     /// List the rules and the documentation each rests on.
     Rules,
@@ -152,9 +156,28 @@ struct CheckArgs {
     /// Fail the run below this percentage (0-100) of documented (operation, status) pairs seen.
     #[arg(long, env = config::MIN_COVERAGE)]
     min_coverage: Option<String>,
-    /// Run only rules whose id contains this (repeatable).
-    #[arg(long)]
+    /// Run only these rules, by exact id (repeatable or comma-separated;
+    /// `rules` lists them).
+    #[arg(long, env = config::ONLY, value_delimiter = ',')]
     only: Vec<String>,
+    /// Do not run these rules, by exact id (repeatable or comma-separated).
+    #[arg(long, env = config::SKIP, value_delimiter = ',')]
+    skip: Vec<String>,
+    /// Fail the run when any rule was skipped.
+    #[arg(long, env = config::FAIL_ON_SKIP, num_args = 0..=1, default_missing_value = "1")]
+    fail_on_skip: Option<String>,
+    /// Seed of every generated input (IDs, bodies, sequences); printed in the report.
+    #[arg(long, env = config::SEED)]
+    seed: Option<String>,
+    /// Keep the seeds of failing generated inputs in this file (default: write nothing).
+    #[arg(long, env = config::REGRESSIONS)]
+    regressions: Option<String>,
+    /// Most credits the run may spend (live default 100).
+    #[arg(long, env = config::MAX_CREDITS)]
+    max_credits: Option<String>,
+    /// List every unmatched mock request in the text report, also on a pass.
+    #[arg(long, env = config::VERBOSE, num_args = 0..=1, default_missing_value = "1")]
+    verbose: Option<String>,
 }
 
 impl CheckArgs {
@@ -173,6 +196,7 @@ impl CheckArgs {
             (config::JOB_PAUSED, &self.job_paused),
             (config::JOB_RUNNING, &self.job_running),
             (config::MOCK_SEED, &self.mock_seed),
+            (config::MAX_CREDITS, &self.max_credits),
         ];
         pairs
             .into_iter()
@@ -197,6 +221,7 @@ fn main() -> ExitCode {
             port,
             seed,
             personality,
+            band_ms,
         } => {
             let catalogue = openfunnel_contract::mock::Personality::catalogue();
             let Some((_, chosen)) = catalogue.iter().find(|(name, _)| *name == personality) else {
@@ -206,12 +231,15 @@ fn main() -> ExitCode {
                     names.join(", ")
                 )));
             };
-            let serve = openfunnel_contract::mock::MockApi::builder()
+            let mut builder = openfunnel_contract::mock::MockApi::builder()
                 .seed(seed)
                 .system_clock()
                 .listen(port)
-                .personality(chosen.clone())
-                .serve_forever();
+                .personality(chosen.clone());
+            if let Some(ms) = band_ms {
+                builder = builder.band_duration(Duration::from_millis(ms.max(1)));
+            }
+            let serve = builder.serve_forever();
             match runtime.block_on(serve) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => setup_error(&Error::Target(format!(
@@ -278,8 +306,7 @@ async fn run_check(args: &CheckArgs) -> Result<ExitCode, Error> {
     if target.kind() == TargetKind::Live {
         target.preflight().await?;
     }
-    let mut options = SuiteOptions::with_default_regressions();
-    options.only = args.only.clone();
+    let options = suite_options(args)?;
     let progress = (target.kind() == TargetKind::Live && std::io::stderr().is_terminal())
         .then(|| Progress::start(&target));
     let report = run_suite(&target, &options).await;
@@ -289,6 +316,7 @@ async fn run_check(args: &CheckArgs) -> Result<ExitCode, Error> {
     let mut run = Run::new(&target, report);
     run.min_coverage = min_coverage;
     run.regressions = options.regressions.clone();
+    run.verbose = flag(config::VERBOSE, args.verbose.as_deref())?;
     if let Some((path, deviations)) = deviations {
         run.deviations = Some(deviations.apply(&run.report, run.kind, Date::today()));
         run.deviations_file = Some(path);
@@ -329,6 +357,47 @@ async fn run_check(args: &CheckArgs) -> Result<ExitCode, Error> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The run's options from flags and their env twins. Unknown rule ids are
+/// an error that lists every id (exit 2).
+fn suite_options(args: &CheckArgs) -> Result<SuiteOptions, Error> {
+    let seed = match args.seed.as_deref().map(str::trim) {
+        None | Some("") => 0,
+        Some(text) => text.parse().map_err(|_| Error::Config {
+            setting: config::SEED.into(),
+            reason: format!("{text:?} is not a whole number"),
+        })?,
+    };
+    let ids = |list: &[String]| list.iter().flat_map(|s| rule_ids(s)).collect::<Vec<_>>();
+    let options = SuiteOptions {
+        regressions: args
+            .regressions
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(Into::into),
+        only: ids(&args.only),
+        skip: ids(&args.skip),
+        seed,
+        fail_on_skip: flag(config::FAIL_ON_SKIP, args.fail_on_skip.as_deref())?,
+        terms: Terms::Env,
+        ..SuiteOptions::default()
+    };
+    options.select()?;
+    Ok(options)
+}
+
+/// A 0/1 switch; anything else is a hard error.
+fn flag(setting: &str, value: Option<&str>) -> Result<bool, Error> {
+    match value.map(str::trim) {
+        None | Some("") | Some("0") | Some("false") => Ok(false),
+        Some("1") | Some("true") => Ok(true),
+        Some(other) => Err(Error::Config {
+            setting: setting.into(),
+            reason: format!("{other:?} is not 1 or 0"),
+        }),
+    }
 }
 
 fn parse_min_coverage(value: Option<&str>) -> Result<Option<f64>, Error> {

@@ -63,13 +63,15 @@ pub const FAIL_ON_SKIP: &str = "OPENFUNNEL_FAIL_ON_SKIP";
 /// `1` lists every unmatched request in the text report even when the run
 /// passed (default: one counted line). Default off.
 pub const VERBOSE: &str = "OPENFUNNEL_VERBOSE";
+/// Milliseconds of one band of the standalone mock (`mock --band-ms`).
+pub const MOCK_BAND_MS: &str = "OPENFUNNEL_MOCK_BAND_MS";
 /// Rules to run, by exact id, comma-separated (default: all).
 pub const ONLY: &str = "OPENFUNNEL_ONLY";
 /// Rules not to run, by exact id, comma-separated (default: none).
 pub const SKIP: &str = "OPENFUNNEL_SKIP";
 
 /// Every variable above, for `--help` texts and for tests.
-pub const ALL: [&str; 27] = [
+pub const ALL: [&str; 28] = [
     TARGET,
     BASE_URL,
     API_KEY,
@@ -95,6 +97,7 @@ pub const ALL: [&str; 27] = [
     REGRESSIONS,
     FAIL_ON_SKIP,
     VERBOSE,
+    MOCK_BAND_MS,
     ONLY,
     SKIP,
 ];

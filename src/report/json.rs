@@ -66,6 +66,15 @@ pub fn to_json(run: &Run) -> Value {
         "deviations": deviations(run),
         "unmatched_requests": report.unmatched,
         "created_jobs": report.created_jobs,
+        "seed": report.seed,
+        "spend": {
+            "credits": report.spend.credits(),
+            "dollars": report.spend.dollars(),
+            "cap": report.spend.cap,
+            "by_job": report.spend.by_job,
+            "charged": run.kind == TargetKind::Live,
+        },
+        "fixtures_changed": report.fixtures,
         "summary": {
             "passed": counts.passed,
             "failed": counts.failed,

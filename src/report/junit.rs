@@ -177,7 +177,12 @@ pub fn render_junit(run: &Run) -> String {
     let mut properties = vec![
         ("target".to_owned(), report.target.to_string()),
         ("requests".to_owned(), report.requests.to_string()),
+        ("seed".to_owned(), report.seed.to_string()),
+        ("spend".to_owned(), report.spend.to_string()),
     ];
+    for (index, line) in report.fixtures.iter().enumerate() {
+        properties.push((format!("fixture.{index}"), line.clone()));
+    }
     if let Some(coverage) = &run.coverage {
         properties.push((
             "coverage.statuses".into(),

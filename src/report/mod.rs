@@ -103,6 +103,10 @@ pub struct Run {
     pub min_coverage: Option<f64>,
     /// Where proptest keeps the seeds of failing inputs, when it does.
     pub regressions: Option<PathBuf>,
+    /// List every unmatched request in the text report also when the run
+    /// passed (default: one counted line). Env of the CLI:
+    /// [`crate::config::VERBOSE`].
+    pub verbose: bool,
 }
 
 impl Run {
@@ -117,6 +121,7 @@ impl Run {
             deviations_file: None,
             min_coverage: None,
             regressions: None,
+            verbose: false,
         }
     }
 
@@ -131,6 +136,7 @@ impl Run {
             deviations_file: None,
             min_coverage: None,
             regressions: None,
+            verbose: false,
         }
     }
 
@@ -196,6 +202,13 @@ impl Run {
                 ));
             }
         }
+        let skipped = self.counts().skipped;
+        if self.report.fail_on_skip && skipped > 0 {
+            problems.push(format!(
+                "{skipped} rule{} skipped (fail on skip)",
+                if skipped == 1 { "" } else { "s" }
+            ));
+        }
         if self.below_min_coverage()
             && let (Some(coverage), Some(min)) = (&self.coverage, self.min_coverage)
         {
@@ -216,18 +229,20 @@ impl Run {
 
 /// Replaces what changes from run to run: UUIDs become `[uuid]`, the port
 /// of `127.0.0.1:PORT` becomes `127.0.0.1:[port]`, and timings become
-/// `"elapsed_ms": "[ms]"` (JSON) and `time="[s]"` (JUnit).
+/// `"elapsed_ms": "[ms]"` (JSON), `time="[s]"` (JUnit) and
+/// `(N requests, [ms] ms)` (text).
 pub fn redact(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let bytes = text.as_bytes();
     let mut i = 0;
-    let timings: [(&str, &str, &[u8]); 2] = [
+    let timings: [(&str, &str, &[u8]); 3] = [
         (
             "\"elapsed_ms\": ",
             "\"elapsed_ms\": \"[ms]\"",
             b"0123456789",
         ),
         (" time=\"", " time=\"[s]", b"0123456789."),
+        (" requests, ", " requests, [ms]", b"0123456789"),
     ];
     'outer: while i < bytes.len() {
         if is_uuid_at(bytes, i) {

@@ -50,16 +50,22 @@ pub fn render_run_text(run: &Run, color: bool) -> String {
     let report = &run.report;
     let mut out = String::new();
     let _ = writeln!(out, "openfunnel-contract check: {}", report.target);
+    let _ = writeln!(
+        out,
+        "seed {} (replay with --seed {} or OPENFUNNEL_SEED={})",
+        report.seed, report.seed, report.seed
+    );
     let _ = writeln!(out);
     let mut number = 0;
     for (index, rule) in report.rules.iter().enumerate() {
         let status = run.rule_status(index);
         let _ = writeln!(
             out,
-            "{} {} ({} requests)",
+            "{} {} ({} requests, {} ms)",
             paint.status(status),
             rule.id,
-            rule.requests
+            rule.requests,
+            rule.elapsed.as_millis()
         );
         let _ = writeln!(out, "     {}", rule.title);
         if let Outcome::Skip(reason) = &rule.outcome {
@@ -94,7 +100,9 @@ pub fn render_run_text(run: &Run, color: bool) -> String {
             let _ = writeln!(out, "     note: {note}");
         }
     }
-    unmatched(&mut out, report);
+    let failed = report.counts().1 > 0;
+    unmatched(&mut out, report, run.verbose || failed);
+    fixtures(&mut out, report);
     if !report.created_jobs.is_empty() {
         let _ = writeln!(out);
         let _ = writeln!(
@@ -110,6 +118,11 @@ pub fn render_run_text(run: &Run, color: bool) -> String {
         deviations_section(&mut out, run);
     }
     let _ = writeln!(out);
+    let charged = match report.target.kind {
+        crate::TargetKind::Mock => " (on the mock: nothing was charged)",
+        crate::TargetKind::Live => "",
+    };
+    let _ = writeln!(out, "{}{charged}", report.spend);
     if run.coverage.is_some() {
         summary(&mut out, run, paint);
     } else {
@@ -152,11 +165,33 @@ fn known_label(entry: &EntryResult) -> String {
     }
 }
 
-fn unmatched(out: &mut String, report: &SuiteReport) {
+/// What the run did to live fixtures.
+fn fixtures(out: &mut String, report: &SuiteReport) {
+    if report.fixtures.is_empty() {
+        return;
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "fixtures the run changed:");
+    for line in &report.fixtures {
+        let _ = writeln!(out, "  - {line}");
+    }
+}
+
+/// Unmatched mock requests: one counted line on a passing run (the odd
+/// IDs rule sends them on purpose), the first few otherwise.
+fn unmatched(out: &mut String, report: &SuiteReport, list: bool) {
     if report.unmatched.is_empty() {
         return;
     }
     let _ = writeln!(out);
+    if !list {
+        let _ = writeln!(
+            out,
+            "{} request(s) matched no route of the mock, as expected for odd job IDs (listed in the JSON report and with --verbose)",
+            report.unmatched.len()
+        );
+        return;
+    }
     let _ = writeln!(
         out,
         "{} request(s) matched no route of the mock (job IDs with an encoded '/' among them, as in FastAPI):",

@@ -16,8 +16,11 @@ use crate::{Exchange, Request, Target, TargetKind, check_exchange};
 /// Proptest config for job-ID rules: [`super::SuiteOptions::cases`] when
 /// set, else `PROPTEST_CASES` when set, else proptest's default on the mock
 /// and 8 cases on live (every case is a request against the budget).
-pub(super) fn proptest_config(session: &Session) -> ProptestConfig {
-    let mut config = ProptestConfig::default();
+pub(super) fn proptest_config(session: &Session, label: &str) -> ProptestConfig {
+    let mut config = ProptestConfig {
+        rng_seed: proptest::test_runner::RngSeed::Fixed(rule_seed(session.options().seed, label)),
+        ..ProptestConfig::default()
+    };
     if let Some(cases) = session.options().cases {
         config.cases = cases;
     } else if session.target().kind() == TargetKind::Live
@@ -34,6 +37,35 @@ pub(super) fn proptest_config(session: &Session) -> ProptestConfig {
     config
 }
 
+/// The generator seed of one rule in a run of seed `seed`: a stable mix
+/// of both, so each rule draws its own inputs and the same run seed
+/// always draws the same ones.
+pub(super) fn rule_seed(seed: u64, rule: &str) -> u64 {
+    // FNV-1a over the rule id, folded with the run seed.
+    let mut hash = 0xcbf2_9ce4_8422_2325u64 ^ seed;
+    for byte in rule.bytes() {
+        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
+
+/// A proptest runner drawing from the run's seed for `rule`.
+pub(super) fn seeded_runner(seed: u64, rule: &str) -> TestRunner {
+    let bytes: Vec<u8> = rule_seed(seed, rule)
+        .to_le_bytes()
+        .into_iter()
+        .cycle()
+        .take(32)
+        .collect();
+    TestRunner::new_with_rng(
+        ProptestConfig::default(),
+        proptest::test_runner::TestRng::from_seed(
+            proptest::test_runner::RngAlgorithm::ChaCha,
+            &bytes,
+        ),
+    )
+}
+
 /// Runs `check` on generated job IDs through proptest (on a blocking thread,
 /// so each case can send a request); a failure is shrunk to the smallest ID.
 pub(super) async fn prop_over_ids<S>(
@@ -46,7 +78,7 @@ where
     S: proptest::strategy::Strategy<Value = String> + Send + 'static,
 {
     let target = session.target().clone();
-    let config = proptest_config(session);
+    let config = proptest_config(session, label);
     let cases = config.cases;
     let handle = tokio::runtime::Handle::current();
     let failures: Arc<Mutex<BTreeMap<String, Stop>>> = Arc::default();

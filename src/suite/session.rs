@@ -12,6 +12,7 @@ use super::SuiteOptions;
 use super::transitions::TransitionTracker;
 use crate::api::{Control, Endpoint};
 use crate::lifecycle::poll_state;
+use crate::target::Lease;
 use crate::{ApiKey, Exchange, JobState, Request, SendError, Target, Violation, check_exchange};
 
 /// Why a rule stopped early.
@@ -48,6 +49,8 @@ pub struct Session {
     minimal_inputs: Vec<String>,
     transitions: TransitionTracker,
     sent: Arc<AtomicU32>,
+    created: Vec<String>,
+    leases: Vec<Lease>,
 }
 
 /// Pages read by [`Session::walk_pages`].
@@ -77,6 +80,8 @@ impl Session {
             minimal_inputs: Vec::new(),
             transitions: TransitionTracker::default(),
             sent: Arc::default(),
+            created: Vec::new(),
+            leases: Vec::new(),
         }
     }
 
@@ -86,6 +91,39 @@ impl Session {
         self.transitions.flush(&self.target);
         let sent = self.sent.load(Ordering::SeqCst);
         (self.failures, self.notes, self.minimal_inputs, sent)
+    }
+
+    /// A session of the same rule for work that waits concurrently with
+    /// this one (its own jobs); [`Session::absorb`] takes its results back.
+    pub(crate) fn fork(&self) -> Session {
+        let mut child = Session::new(self.target.clone(), self.options.clone());
+        child.sent = Arc::clone(&self.sent);
+        child
+    }
+
+    /// Takes a forked session's failures, notes, jobs and fixtures back.
+    pub(crate) fn absorb(&mut self, mut child: Session) {
+        child.transitions.flush(&self.target);
+        self.failures.append(&mut child.failures);
+        self.notes.append(&mut child.notes);
+        self.minimal_inputs.append(&mut child.minimal_inputs);
+        self.created.append(&mut child.created);
+        self.leases.append(&mut child.leases);
+    }
+
+    /// Keeps a lent fixture until the rule ends.
+    pub(crate) fn hold(&mut self, lease: Lease) {
+        self.leases.push(lease);
+    }
+
+    /// The fixtures lent to the rule, given up.
+    pub(crate) fn take_leases(&mut self) -> Vec<Lease> {
+        std::mem::take(&mut self.leases)
+    }
+
+    /// The jobs the rule submitted, forgotten.
+    pub(crate) fn take_created(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.created)
     }
 
     /// Records the smallest failing input proptest shrank to (also a note).
@@ -207,20 +245,28 @@ impl Session {
         Ok(exchange)
     }
 
-    /// Sends pause, resume or cancel with the target's key.
+    /// Sends pause, resume or cancel with the target's key. A resume (it
+    /// continues a paid build) is skipped once the run has spent its
+    /// credits.
     pub async fn control(&mut self, control: Control, job: &str) -> Result<Exchange, Stop> {
+        if control == Control::Resume {
+            self.target.may_spend().map_err(Stop::Skip)?;
+        }
         let key = self.key();
         self.control_as(Some(&key), control, job).await
     }
 
-    /// Submits a build (writes only); remembers the job for cleanup.
+    /// Submits a build (writes only); the job is cancelled when the rule
+    /// ends. Skipped once the run has spent its credits.
     pub async fn submit(&mut self, body: &Value) -> Result<Exchange, Stop> {
+        self.target.may_spend().map_err(Stop::Skip)?;
         let request = Endpoint::submit(body).key(&self.key());
         let exchange = self.call(request).await?;
         if exchange.is_success()
             && let Some(id) = exchange.body_str("job_id")
         {
             self.target.note_created(&id);
+            self.created.push(id);
         }
         Ok(exchange)
     }
@@ -236,38 +282,21 @@ impl Session {
         }
     }
 
-    /// A job of this key in `state`, checked by a poll. On live with writes
-    /// and no fixture, a running or pending job is submitted for the run
-    /// (and cancelled at the end).
-    pub async fn job_in(&mut self, state: JobState) -> Result<(String, JobState), Stop> {
-        let id = match self.target.job_in(state).await {
-            Ok(id) => id,
-            Err(reason)
-                if self.target.allow_writes()
-                    && matches!(state, JobState::Pending | JobState::Running) =>
-            {
-                self.note(format!("{reason}; submitted one instead"));
-                let submitted = self.submit(&serde_json::json!({"query": "openfunnel-contract probe: cloud observability tools"})).await?;
-                submitted
-                    .body_str("job_id")
-                    .ok_or_else(|| Stop::Skip("submit gave no job_id".into()))?
-            }
-            Err(reason) => return Err(Stop::Skip(reason.to_string())),
-        };
-        let (seen, _) = self.observe(&id).await?;
-        if !crate::lifecycle::reachable(state).contains(&seen) {
-            return Err(Stop::Skip(format!(
-                "the {state} fixture {id} is {seen} now; point the OPENFUNNEL_JOB_* variable at a job in that state"
-            )));
-        }
-        Ok((id, seen))
-    }
-
     /// Polls until the job leaves the states in `moving` or the wait limit
     /// passes; returns the last state seen.
+    ///
+    /// On the mock each step is one poll interval of its clock. On live the
+    /// first steps are short (25 ms, doubling up to the poll interval), so a
+    /// fast server's transitions are seen at once and a slow one is polled
+    /// at the poll interval.
     pub async fn settle(&mut self, job: &str, moving: &[JobState]) -> Result<JobState, Stop> {
         let deadline = self.target.limits().wait;
-        let step = self.target.poll_interval();
+        let interval = self.target.poll_interval();
+        let mut step = if self.target.seeds_on_demand() {
+            interval
+        } else {
+            interval.min(Duration::from_millis(25))
+        };
         let mut waited = Duration::ZERO;
         loop {
             let (state, _) = self.observe(job).await?;
@@ -276,6 +305,7 @@ impl Session {
             }
             self.target.pass_time(step).await;
             waited += step;
+            step = (step * 2).min(interval);
         }
     }
 

@@ -63,6 +63,19 @@ pub trait Backend: Send + Sync + fmt::Debug {
         false
     }
 
+    /// True when [`Backend::job_in`] gives a fresh job at every call from
+    /// the caller's own [`JobProvider`](crate::JobProvider).
+    fn provides_jobs(&self) -> bool {
+        false
+    }
+
+    /// The long-lived job the caller named for `state` (a live fixture),
+    /// if any.
+    fn fixture(&self, state: JobState) -> Option<String> {
+        let _ = state;
+        None
+    }
+
     /// Requests the server could not route, one line each (a mock knows;
     /// a live server does not say).
     fn unmatched(&self) -> Vec<String> {

@@ -39,6 +39,14 @@ impl Backend for LiveBackend {
         Box::pin(tokio::time::sleep(by))
     }
 
+    fn provides_jobs(&self) -> bool {
+        self.jobs.is_some()
+    }
+
+    fn fixture(&self, state: JobState) -> Option<String> {
+        self.fixtures.get(&state).cloned()
+    }
+
     fn poll_interval(&self) -> Duration {
         // A thirtieth of the wait limit, between 10 ms and 2 s.
         (self.wait / 30).clamp(Duration::from_millis(10), Duration::from_secs(2))

@@ -7,7 +7,8 @@ mod backend;
 mod live;
 mod mock;
 
-use std::sync::Arc;
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub use backend::{Backend, BackendFuture, Unavailable};
@@ -39,6 +40,31 @@ struct Inner {
     backend: Box<dyn Backend>,
     record: RunRecord,
     max_credits: Option<u64>,
+    leases: Mutex<BTreeSet<JobState>>,
+    lent: Mutex<BTreeSet<JobState>>,
+    fixture_notes: Mutex<Vec<String>>,
+    stopped: Mutex<BTreeSet<String>>,
+}
+
+/// A live fixture held by one rule; released when dropped.
+#[derive(Debug)]
+pub(crate) struct Lease {
+    target: Target,
+    /// The state the fixture was named for.
+    pub(crate) state: JobState,
+    /// Its ID.
+    pub(crate) id: String,
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        self.target
+            .inner
+            .leases
+            .lock()
+            .expect("lease lock")
+            .remove(&self.state);
+    }
 }
 
 impl Target {
@@ -103,6 +129,10 @@ impl Target {
                     }),
                     record: RunRecord::default(),
                     max_credits: config.max_credits,
+                    leases: Mutex::default(),
+                    lent: Mutex::default(),
+                    fixture_notes: Mutex::default(),
+                    stopped: Mutex::default(),
                 }))
             }
         }
@@ -122,6 +152,10 @@ impl Target {
             backend: Box::new(MockBackend { mock }),
             record: RunRecord::default(),
             max_credits: None,
+            leases: Mutex::default(),
+            lent: Mutex::default(),
+            fixture_notes: Mutex::default(),
+            stopped: Mutex::default(),
         }))
     }
 
@@ -216,6 +250,53 @@ impl Target {
         self.inner.backend.poll_interval()
     }
 
+    /// True when jobs in a state come from the caller's
+    /// [`JobProvider`](crate::JobProvider).
+    pub fn provides_jobs(&self) -> bool {
+        self.inner.backend.provides_jobs()
+    }
+
+    /// True when the run makes its own jobs in a state by submitting and
+    /// controlling them: live, writes allowed, no job provider.
+    pub fn derives_jobs(&self) -> bool {
+        self.inner.allow_writes && !self.seeds_on_demand() && !self.provides_jobs()
+    }
+
+    /// The fixture named for `state`, held by the caller alone until the
+    /// lease drops; `None` when there is none, another rule holds it, or
+    /// it was lent once already this run (every resume of it delivers,
+    /// and is paid for: further uses get a job of the run's own).
+    pub(crate) fn lease(&self, state: JobState) -> Option<Lease> {
+        let id = self.inner.backend.fixture(state)?;
+        let mut leases = self.inner.leases.lock().expect("lease lock");
+        let mut lent = self.inner.lent.lock().expect("lease lock");
+        if lent.contains(&state) {
+            return None;
+        }
+        (leases.insert(state) && lent.insert(state)).then(|| Lease {
+            target: self.clone(),
+            state,
+            id,
+        })
+    }
+
+    /// Records what the run did to a fixture (one line).
+    pub(crate) fn fixture_note(&self, note: String) {
+        let mut notes = self.inner.fixture_notes.lock().expect("fixture lock");
+        if !notes.contains(&note) {
+            notes.push(note);
+        }
+    }
+
+    /// What the run did to live fixtures, one line each, in order.
+    pub fn fixture_notes(&self) -> Vec<String> {
+        self.inner
+            .fixture_notes
+            .lock()
+            .expect("fixture lock")
+            .clone()
+    }
+
     /// Requests the server could not route (the mock reports them).
     pub fn unmatched(&self) -> Vec<String> {
         self.inner.backend.unmatched()
@@ -226,6 +307,25 @@ impl Target {
     /// the client already, also when the answer broke the contract.
     pub fn note_created(&self, job_id: &str) {
         self.inner.client.note_created(job_id);
+    }
+
+    /// Remembers that a created job was cancelled already (the end of its
+    /// rule), so the run's final cleanup leaves it alone.
+    pub(crate) fn note_stopped(&self, job_id: &str) {
+        self.inner
+            .stopped
+            .lock()
+            .expect("stopped lock")
+            .insert(job_id.to_owned());
+    }
+
+    /// Created jobs not cancelled yet by the rule that made them.
+    pub(crate) fn unstopped_jobs(&self) -> Vec<String> {
+        let stopped = self.inner.stopped.lock().expect("stopped lock");
+        self.created_jobs()
+            .into_iter()
+            .filter(|job| !stopped.contains(job))
+            .collect()
     }
 
     /// Every job the suite created, in order, without repeats.

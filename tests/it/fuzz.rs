@@ -328,13 +328,15 @@ proptest! {
         unmatched in proptest::collection::vec(nasty(), 0..8),
         created in proptest::collection::vec(nasty(), 0..3),
     ) {
-        let report = SuiteReport {
-            target: TargetInfo::live(target, false),
-            rules: parts.into_iter().map(|(i, o, t)| rule_report(i, o, t)).collect(),
-            requests: 3,
-            created_jobs: created,
-            unmatched,
-        };
+        let mut report = SuiteReport::new(
+            TargetInfo::live(target.clone(), false),
+            parts.into_iter().map(|(i, o, t)| rule_report(i, o, t)).collect(),
+        );
+        report.requests = 3;
+        report.created_jobs = created.clone();
+        report.unmatched = unmatched;
+        report.fixtures = created;
+        report.fail_on_skip = true;
         let _ = render_text(&report);
         let run = Run::bare(report);
         let json_text = render_json(&run);

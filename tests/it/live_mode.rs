@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use openfunnel_contract::mock::MockApi;
 use openfunnel_contract::report::{redact, render_text};
-use openfunnel_contract::suite::{Outcome, SuiteOptions, run_suite};
+use openfunnel_contract::suite::{Outcome, SuiteOptions, Terms, run_suite};
 use openfunnel_contract::{Config, JobState, Request, SendError, Spec, Target, WriteGuard};
 use reqwest::Method;
 
@@ -45,6 +45,7 @@ async fn a_read_only_live_run_skips_what_needs_writes_and_changes_nothing() {
         .unwrap();
     let options = SuiteOptions {
         cases: Some(8),
+        terms: Terms::Env,
         ..SuiteOptions::default()
     };
     let report = run_suite(&target, &options).await;
@@ -86,7 +87,11 @@ async fn a_read_only_live_run_skips_what_needs_writes_and_changes_nothing() {
 async fn missing_fixtures_and_keys_skip_with_the_variable_to_set() {
     let mock = MockApi::start().await;
     let target = Target::from_config(&live_config(&mock, &[])).await.unwrap();
-    let report = run_suite(&target, &SuiteOptions::default()).await;
+    let options = SuiteOptions {
+        terms: Terms::Env,
+        ..SuiteOptions::default()
+    };
+    let report = run_suite(&target, &options).await;
     let reason = |id| match outcome(&report, id) {
         Outcome::Skip(reason) => reason.clone(),
         other => panic!("{id} must skip, got {other:?}"),

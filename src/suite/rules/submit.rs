@@ -1,6 +1,5 @@
 //! Submit and request validation: a valid submit, invalid bodies, a missing key.
 
-use proptest::test_runner::TestRunner;
 use serde_json::json;
 
 use super::super::Rule;
@@ -96,7 +95,8 @@ pub(super) const SUBMIT_INVALID_422: Rule = rule!(
 async fn submit_invalid_422(session: &mut Session) -> Result<(), Stop> {
     require_writes(session, "a submit the server might wrongly accept")?;
     let mut bodies: Vec<(String, Request)> = Vec::new();
-    let mut runner = TestRunner::deterministic();
+    let mut runner =
+        super::super::props::seeded_runner(session.options().seed, "submit-invalid-422");
     use proptest::strategy::{Strategy, ValueTree};
     let mut names = std::collections::BTreeSet::new();
     while names.len() < 4 {

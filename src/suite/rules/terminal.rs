@@ -55,15 +55,29 @@ pub(super) const TERMINAL_STAYS_TERMINAL: Rule = rule!(
 );
 
 async fn terminal_stays_terminal(session: &mut Session) -> Result<(), Stop> {
-    let mut reached = 0;
+    let mut jobs = Vec::new();
     for state in JobState::TERMINAL {
-        let Ok((job, seen)) = session.job_in(state).await else {
-            continue;
-        };
-        reached += 1;
-        for _ in 0..3 {
-            let poll = session.poll(&job).await?;
-            if poll_state(&poll) != Some(seen) {
+        if let Ok(found) = session.job_in(state).await {
+            jobs.push(found);
+        }
+    }
+    if jobs.is_empty() {
+        return Err(Stop::Skip(
+            "no terminal job: set OPENFUNNEL_JOB_COMPLETED, _FAILED or _CANCELLED".into(),
+        ));
+    }
+    // Three rounds over every job, one poll interval apart: the jobs wait
+    // together, not one after another.
+    for round in 0..3 {
+        if round > 0 {
+            session
+                .target()
+                .pass_time(session.target().poll_interval())
+                .await;
+        }
+        for (job, seen) in &jobs {
+            let poll = session.poll(job).await?;
+            if poll_state(&poll) != Some(*seen) {
                 session.soft(Err(Violation::lifecycle("terminal-stays-terminal", &poll)
                     .endpoint(Endpoint::Poll)
                     .at("/status")
@@ -83,16 +97,7 @@ async fn terminal_stays_terminal(session: &mut Session) -> Result<(), Stop> {
                         "manifest: \"Build summary; populated once the job is terminal.\"",
                     )));
             }
-            session
-                .target()
-                .pass_time(session.target().poll_interval())
-                .await;
         }
-    }
-    if reached == 0 {
-        return Err(Stop::Skip(
-            "no terminal job: set OPENFUNNEL_JOB_COMPLETED, _FAILED or _CANCELLED".into(),
-        ));
     }
     Ok(())
 }

@@ -217,3 +217,136 @@ fn rules_still_lists_every_rule() {
         assert!(listing.contains(rule.id), "{}", rule.id);
     }
 }
+
+#[test]
+fn only_and_skip_take_exact_ids_and_an_unknown_id_is_a_set_up_error() {
+    let out = run(&["check", "--only", "nonexistent"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("no rule nonexistent among: unknown-job-404, "),
+        "{err}"
+    );
+    assert!(text(&out.stdout).is_empty(), "nothing ran");
+
+    let out = run(&["check", "--only", "submit"], &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    assert!(report.contains("PASS submit ("), "{report}");
+    assert!(
+        !report.contains("submit-invalid-422"),
+        "exact ids: {report}"
+    );
+    assert!(report.contains("1 passed, 0 failed, 0 skipped"), "{report}");
+
+    // The env twin takes a comma-separated list.
+    let out = run(
+        &["check"],
+        &[
+            ("OPENFUNNEL_ONLY", "submit,pagination"),
+            ("OPENFUNNEL_SKIP", "pagination"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("1 passed, 0 failed, 0 skipped"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fail_on_skip_fails_a_run_that_skipped_a_rule() {
+    // Live without a second key: the isolation rule is skipped.
+    let mock = MockApi::start().await;
+    let env = vec![
+        ("OPENFUNNEL_TARGET".to_owned(), "live".to_owned()),
+        ("OPENFUNNEL_BASE_URL".to_owned(), mock.uri()),
+        (
+            "OPENFUNNEL_API_KEY".to_owned(),
+            mock.api_key().expose().to_owned(),
+        ),
+        ("OPENFUNNEL_RPS".to_owned(), "1000".to_owned()),
+    ];
+    let args = |extra: &[&str]| {
+        let mut args = vec!["check".to_owned(), "--only".into(), "isolation-404".into()];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args
+    };
+    let out = run_async(args(&[]), env.clone()).await;
+    assert_eq!(out.status.code(), Some(0), "a skip alone passes");
+    assert!(text(&out.stdout).contains("set OPENFUNNEL_OTHER_API_KEY"));
+    let out = run_async(args(&["--fail-on-skip"]), env.clone()).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("FAIL (1 rule skipped (fail on skip))"));
+    let mut with_twin = env;
+    with_twin.push(("OPENFUNNEL_FAIL_ON_SKIP".into(), "1".into()));
+    let out = run_async(args(&[]), with_twin).await;
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_check_writes_nothing_in_its_directory() {
+    // Unknown jobs answer 500: unknown-job-404 fails and proptest shrinks.
+    let mock = faulty_mock(
+        |_: &openfunnel_contract::mock::Call, answer: &mut openfunnel_contract::mock::Answer| {
+            if answer.status == 404 {
+                answer.status = 500;
+            }
+        },
+    )
+    .await;
+    let dir = Scratch::new("empty-dir");
+    std::fs::create_dir(dir.path("proptest-regressions")).unwrap();
+    let env = vec![
+        ("OPENFUNNEL_TARGET".to_owned(), "live".to_owned()),
+        ("OPENFUNNEL_BASE_URL".to_owned(), mock.uri()),
+        (
+            "OPENFUNNEL_API_KEY".to_owned(),
+            mock.api_key().expose().to_owned(),
+        ),
+        ("OPENFUNNEL_RPS".to_owned(), "1000".to_owned()),
+    ];
+    let out = tokio::task::block_in_place(|| {
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        crate::run::run_in(&dir, &["check", "--only", "unknown-job-404"], &env)
+    });
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("minimal failing input"));
+    let left: Vec<_> = walk(&dir.0);
+    assert_eq!(left, [dir.path("proptest-regressions")], "nothing written");
+
+    // Asked to, it keeps the seed where it was told.
+    let file = dir.arg("seeds.txt");
+    let out = run_async(
+        vec![
+            "check".into(),
+            "--only".into(),
+            "unknown-job-404".into(),
+            "--regressions".into(),
+            file.clone(),
+        ],
+        vec![
+            ("OPENFUNNEL_TARGET".into(), "live".into()),
+            ("OPENFUNNEL_BASE_URL".into(), mock.uri()),
+            (
+                "OPENFUNNEL_API_KEY".into(),
+                mock.api_key().expose().to_owned(),
+            ),
+            ("OPENFUNNEL_RPS".into(), "1000".into()),
+        ],
+    )
+    .await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(std::fs::read_to_string(&file).unwrap().contains("cc "));
+}
+
+/// Every path under `dir`, sorted.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(walk(&path));
+        }
+        found.push(path);
+    }
+    found.sort();
+    found
+}

@@ -10,6 +10,7 @@
 //! | `mock_lifecycle`, `mock_contract` | the mock over HTTP, and against its own contract |
 //! | `broken_servers`, `hostile` | the rules and the client against broken and hostile servers (tables) |
 //! | `base_url`, `live_mode`, `spend_safety` | where requests go; live runs stay read-only, within budget and rate |
+//! | `live_runs` | live runs with writes: every cell, fixtures put back, spend capped, seeds replayed |
 //! | `secrets` | the key never shows |
 //! | `report`, `deviations`, `drift` | reports, known deviations, spec drift |
 //! | `model`, `model_faults` | the model-based lifecycle test (feature `model`) |
@@ -31,6 +32,7 @@ mod hostile;
 #[cfg(feature = "model")]
 mod invariants;
 mod live_mode;
+mod live_runs;
 mod mock_contract;
 mod mock_lifecycle;
 #[cfg(feature = "model")]

@@ -149,3 +149,38 @@ async fn the_same_seed_sends_the_same_requests_in_the_same_order() {
     let other = mock_run(8).await;
     assert_ne!(unmatched, other.1, "another seed draws other IDs");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_provider_gives_every_rule_its_own_job_in_every_state() {
+    let server = std::sync::Arc::new(local_server().await);
+    let seeder = server.clone();
+    let provided = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = provided.clone();
+    let config = Config::live(&server.uri(), server.api_key())
+        .unwrap()
+        .allow_writes(true)
+        .other_api_key(server.other_api_key())
+        .unwrap()
+        .rps(None)
+        .max_requests(2_000)
+        .wait(Duration::from_secs(5))
+        .max_credits(None)
+        .jobs(move |key, state| {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let id = seeder.seed_job(&key, state);
+            async move { Ok(id) }
+        });
+    let target = Target::from_config(&config).await.unwrap();
+    let report = run_suite(&target, &options()).await;
+    let text = render_text(&report);
+    assert!(report.passed() && report.ran_everything(), "{text}");
+    assert!(
+        note(&report, "control-matrix", "24 of 24 cells").is_some(),
+        "{text}"
+    );
+    assert!(
+        provided.load(std::sync::atomic::Ordering::SeqCst) >= 24,
+        "every cell asked the provider"
+    );
+    assert!(report.fixtures.is_empty(), "no fixture was touched: {text}");
+}

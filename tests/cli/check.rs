@@ -294,7 +294,7 @@ async fn a_failing_check_writes_nothing_in_its_directory() {
     .await;
     let dir = Scratch::new("empty-dir");
     std::fs::create_dir(dir.path("proptest-regressions")).unwrap();
-    let env = vec![
+    let env = [
         ("OPENFUNNEL_TARGET".to_owned(), "live".to_owned()),
         ("OPENFUNNEL_BASE_URL".to_owned(), mock.uri()),
         (

@@ -1,6 +1,23 @@
 //! The conformance suite: lifecycle rules that a schema cannot express,
 //! run against any [`Target`]. Every exchange a rule makes also passes the
 //! spec checks ([`crate::check_exchange`]).
+//!
+//! # Jobs
+//!
+//! Jobs per state, never shared (Pact's provider states). A rule asks for
+//! a job in a state and gets one no other rule is using:
+//!
+//! | target | job in a state |
+//! |---|---|
+//! | mock | a fresh seeded job |
+//! | live with a [`JobProvider`](crate::JobProvider) | the caller's fresh job |
+//! | live, writes allowed | the fixture of that state when no other rule holds it and the rule may change it (it is put back afterwards), else derived: submit → pending/running, pause → pausing/paused, cancel → cancelling/cancelled |
+//! | live, read-only | the fixture, for read-only use |
+//!
+//! Completed and failed jobs cannot be derived: they come from fixtures,
+//! which no control call can change. When the rule ends, every job it
+//! submitted is cancelled at once (cancel is free) and every fixture it
+//! changed is put back where possible; the report says which.
 
 mod jobs;
 mod options;

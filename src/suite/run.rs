@@ -11,7 +11,7 @@ use crate::{Target, TargetKind};
 /// a fixed order keeps seeded IDs and reports reproducible. On live they
 /// run concurrently (the client's rate limit and budget still bound the
 /// whole run): no two rules ever share a job that either may change
-/// ([`super::Session::job_in`]). Reports keep rule order either way.
+/// (see the `suite` module's job table). Reports keep rule order either way.
 ///
 /// # Panics
 /// When `options.only` or `options.skip` names a rule that does not

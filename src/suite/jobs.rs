@@ -1,17 +1,5 @@
-//! Jobs per state, never shared (Pact's provider states). A rule asks for
-//! a job in a state and gets one no other rule is using:
-//!
-//! | target | job in a state |
-//! |---|---|
-//! | mock | a fresh seeded job |
-//! | live with a [`JobProvider`](crate::JobProvider) | the caller's fresh job |
-//! | live, writes allowed | the fixture of that state when no other rule holds it and the rule may change it (it is put back afterwards), else derived: submit → pending/running, pause → pausing/paused, cancel → cancelling/cancelled |
-//! | live, read-only | the fixture, for read-only use |
-//!
-//! Completed and failed jobs cannot be derived: they come from fixtures,
-//! which no control call can change. When the rule ends, every job it
-//! submitted is cancelled at once (cancel is free) and every fixture it
-//! changed is put back where possible; the report says which.
+//! Jobs per state, never shared: where a rule's job comes from, and how
+//! the rule gives back what it borrowed (the table is in the `suite` docs).
 
 use serde_json::json;
 

@@ -11,7 +11,7 @@
 //! |---|---|
 //! | mock | a fresh seeded job |
 //! | live with a [`JobProvider`](crate::JobProvider) | the caller's fresh job |
-//! | live, writes allowed | the fixture of that state when no other rule holds it and the rule may change it (it is put back afterwards), else derived: submit → pending/running, pause → pausing/paused, cancel → cancelling/cancelled |
+//! | live, writes allowed | the fixture of that state, lent once per run to one rule that may change it and put back afterwards, else derived: submit → pending/running, pause → pausing/paused, cancel → cancelling/cancelled |
 //! | live, read-only | the fixture, for read-only use |
 //!
 //! Completed and failed jobs cannot be derived: they come from fixtures,

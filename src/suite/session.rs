@@ -286,16 +286,17 @@ impl Session {
     /// passes; returns the last state seen.
     ///
     /// On the mock each step is one poll interval of its clock. On live the
-    /// first steps are short (25 ms, doubling up to the poll interval), so a
-    /// fast server's transitions are seen at once and a slow one is polled
-    /// at the poll interval.
+    /// first steps are short (a sixteenth of the poll interval, at least
+    /// 25 ms, doubling up to the poll interval), so a fast server's
+    /// transitions are seen at once and a slow one is polled at the poll
+    /// interval.
     pub async fn settle(&mut self, job: &str, moving: &[JobState]) -> Result<JobState, Stop> {
         let deadline = self.target.limits().wait;
         let interval = self.target.poll_interval();
         let mut step = if self.target.seeds_on_demand() {
             interval
         } else {
-            interval.min(Duration::from_millis(25))
+            (interval / 16).max(Duration::from_millis(25)).min(interval)
         };
         let mut waited = Duration::ZERO;
         loop {

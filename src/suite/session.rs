@@ -101,6 +101,62 @@ impl Session {
         child
     }
 
+    /// Runs `work` on each item in a fork of this session and takes the
+    /// forks back, results in item order: one after another on the mock
+    /// (seeded IDs, one clock), concurrently on live (each item waits for
+    /// its own jobs). The first stop, if any, is returned after all ran.
+    pub(crate) async fn each<T, R, F, Fut>(
+        &mut self,
+        items: Vec<T>,
+        work: F,
+    ) -> Result<Vec<R>, Stop>
+    where
+        T: Send + 'static,
+        R: Send + 'static,
+        F: Fn(Session, T) -> Fut,
+        Fut: std::future::Future<Output = (Session, Result<R, Stop>)> + Send + 'static,
+    {
+        let mut done = Vec::new();
+        if self.target.seeds_on_demand() {
+            for item in items {
+                let (child, result) = work(self.fork(), item).await;
+                let stopped = result.is_err();
+                done.push((child, result));
+                if stopped {
+                    break;
+                }
+            }
+        } else {
+            let mut tasks = tokio::task::JoinSet::new();
+            for (index, item) in items.into_iter().enumerate() {
+                let future = work(self.fork(), item);
+                tasks.spawn(async move { (index, future.await) });
+            }
+            let mut finished = Vec::new();
+            while let Some(joined) = tasks.join_next().await {
+                match joined {
+                    Ok(one) => finished.push(one),
+                    Err(error) => std::panic::resume_unwind(error.into_panic()),
+                }
+            }
+            finished.sort_by_key(|(index, _)| *index);
+            done = finished.into_iter().map(|(_, one)| one).collect();
+        }
+        let mut results = Vec::new();
+        let mut stop = None;
+        for (child, result) in done {
+            self.absorb(child);
+            match result {
+                Ok(value) => results.push(value),
+                Err(error) => stop = stop.or(Some(error)),
+            }
+        }
+        match stop {
+            Some(stop) => Err(stop),
+            None => Ok(results),
+        }
+    }
+
     /// Takes a forked session's failures, notes, jobs and fixtures back.
     pub(crate) fn absorb(&mut self, mut child: Session) {
         child.transitions.flush(&self.target);

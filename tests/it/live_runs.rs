@@ -75,12 +75,11 @@ async fn writes_and_fixtures_take_every_cell_and_put_the_paused_fixture_back() {
         Some(JobState::Paused),
         "the paused fixture is paused again: {text}"
     );
-    let changed = report
-        .fixtures
-        .iter()
-        .find(|line| line.contains(&paused))
-        .expect("the report says the paused fixture was changed");
-    assert!(changed.ends_with("put back to paused"), "{changed}");
+    // The fixture was lent to one rule; if that rule changed it, the report
+    // says so, and that it went back.
+    for line in report.fixtures.iter().filter(|line| line.contains(&paused)) {
+        assert!(line.ends_with("put back to paused"), "{line}");
+    }
     // What was paid for is reported, and every job the run made is stopped.
     assert!(report.spend.credits() > 0, "{text}");
     assert!(text.contains("this run spent "), "{text}");

@@ -27,6 +27,9 @@ const FREE: &str = "\"async jobs are billed once on completion — never for pol
 
 /// The most rows kept per page (a long run must not grow without bound).
 const ROWS_KEPT: usize = 200;
+/// The most pages whose rows are kept per job; later pages are not judged
+/// for `rows-stay` (a job of 20,000 companies has 2,000 pages).
+const PAGES_KEPT: usize = 64;
 
 /// What one poll showed.
 #[derive(Debug, Clone, PartialEq)]
@@ -199,7 +202,9 @@ impl Timeline {
                 );
             }
         }
-        self.pages.insert(page, rows);
+        if self.pages.len() < PAGES_KEPT || self.pages.contains_key(&page) {
+            self.pages.insert(page, rows);
+        }
     }
 }
 

@@ -53,9 +53,23 @@ pub const DEVIATIONS: &str = "OPENFUNNEL_DEVIATIONS";
 /// Least status coverage, in percent (0–100), below which the CLI's
 /// `check` fails (see [`crate::coverage`]). Default: none.
 pub const MIN_COVERAGE: &str = "OPENFUNNEL_MIN_COVERAGE";
+/// The proxy's upstream: base URL of the service it stands in front of
+/// (`openfunnel-contract proxy --upstream`). Required by the proxy.
+pub const UPSTREAM: &str = "OPENFUNNEL_UPSTREAM";
+/// Port of 127.0.0.1 the proxy listens on (0: a free one). Default 8081.
+pub const PROXY_PORT: &str = "OPENFUNNEL_PROXY_PORT";
+/// How long the proxy runs before it reports, seconds. Default: until
+/// Ctrl-C.
+pub const DURATION_SECS: &str = "OPENFUNNEL_DURATION_SECS";
+/// `1` makes the proxy exit 1 when it saw a server fault or a client
+/// mistake. Default 0.
+pub const FAIL_ON_VIOLATION: &str = "OPENFUNNEL_FAIL_ON_VIOLATION";
+/// `1` lets the proxy send read-only polls of its own, to learn a job's
+/// state before a control call on it. Default 0.
+pub const PROBE: &str = "OPENFUNNEL_PROBE";
 
 /// Every variable above, for `--help` texts and for tests.
-pub const ALL: [&str; 20] = [
+pub const ALL: [&str; 25] = [
     TARGET,
     BASE_URL,
     API_KEY,
@@ -76,6 +90,11 @@ pub const ALL: [&str; 20] = [
     MOCK_SEED,
     DEVIATIONS,
     MIN_COVERAGE,
+    UPSTREAM,
+    PROXY_PORT,
+    DURATION_SECS,
+    FAIL_ON_VIOLATION,
+    PROBE,
 ];
 
 /// The production deployment.
@@ -301,6 +320,75 @@ impl Config {
     }
 }
 
+/// The settings of `openfunnel-contract proxy`, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProxyConfig {
+    /// The service's base URL. Env: [`UPSTREAM`]; required.
+    pub upstream: String,
+    /// Port on 127.0.0.1. Env: [`PROXY_PORT`], default 8081.
+    pub port: u16,
+    /// Stop (and report) after this long; `None` runs until Ctrl-C. Env:
+    /// [`DURATION_SECS`].
+    pub duration: Option<Duration>,
+    /// Exit 1 on any violation. Env: [`FAIL_ON_VIOLATION`], default off.
+    pub fail_on_violation: bool,
+    /// Read-only polls of its own allowed. Env: [`PROBE`], default off.
+    pub probe: bool,
+    /// Upstream timeout. Env: [`TIMEOUT_SECS`], default 30 s.
+    pub timeout: Duration,
+}
+
+impl ProxyConfig {
+    /// Reads the proxy's settings through `lookup` (flags first, then the
+    /// environment, as for [`Config::from_lookup`]).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<ProxyConfig, Error> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let upstream = get(UPSTREAM).ok_or_else(|| {
+            Error::config(
+                UPSTREAM,
+                "required: the base URL of the service the proxy stands in front of",
+            )
+        })?;
+        // The same rules as a base URL, named after the proxy's variable.
+        let upstream = parse_base_url(&upstream).map_err(|e| match e {
+            Error::Config { reason, .. } => Error::config(UPSTREAM, reason),
+            other => other,
+        })?;
+        let port = match get(PROXY_PORT) {
+            None => 8081,
+            Some(text) => text.trim().parse().map_err(|_| {
+                Error::config(
+                    PROXY_PORT,
+                    format!("{text:?} is not a port from 0 to 65535"),
+                )
+            })?,
+        };
+        let duration = get(DURATION_SECS)
+            .map(|text| parse_secs(DURATION_SECS, &text, 0.001))
+            .transpose()?;
+        let timeout = match get(TIMEOUT_SECS) {
+            Some(text) => parse_secs(TIMEOUT_SECS, &text, 0.001)?,
+            None => Duration::from_secs(30),
+        };
+        Ok(ProxyConfig {
+            upstream,
+            port,
+            duration,
+            fail_on_violation: parse_switch(FAIL_ON_VIOLATION, get(FAIL_ON_VIOLATION))?,
+            probe: parse_switch(PROBE, get(PROBE))?,
+            timeout,
+        })
+    }
+}
+
+fn parse_switch(var: &str, value: Option<String>) -> Result<bool, Error> {
+    match value.as_deref().map(str::trim) {
+        None | Some("0") | Some("false") => Ok(false),
+        Some("1") | Some("true") => Ok(true),
+        Some(other) => Err(Error::config(var, format!("{other:?} is not 1 or 0"))),
+    }
+}
+
 fn parse_base_url(text: &str) -> Result<String, Error> {
     let trimmed = text.trim();
     let url = Url::parse(trimmed)
@@ -466,6 +554,36 @@ mod tests {
             .to_string();
         assert!(!err.contains("canary"), "{err}");
         assert!(Config::live("https://h.example", ApiKey::new("of_a\u{1}b")).is_err());
+    }
+
+    #[test]
+    fn the_proxy_needs_an_upstream_and_parses_its_switches() {
+        let proxy = |pairs: &[(&str, &str)]| {
+            let map: BTreeMap<String, String> = pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            ProxyConfig::from_lookup(|name| map.get(name).cloned())
+        };
+        let err = proxy(&[]).unwrap_err().to_string();
+        assert!(err.starts_with("OPENFUNNEL_UPSTREAM: required"), "{err}");
+        let c = proxy(&[(UPSTREAM, "https://staging.example/"), (PROBE, "1")]).unwrap();
+        assert_eq!(c.upstream, "https://staging.example");
+        assert_eq!(
+            (c.port, c.probe, c.fail_on_violation, c.duration),
+            (8081, true, false, None)
+        );
+        for (var, value) in [
+            (UPSTREAM, "ftp://x"),
+            (PROXY_PORT, "70000"),
+            (DURATION_SECS, "-1"),
+            (PROBE, "yes"),
+        ] {
+            let err = proxy(&[(UPSTREAM, "http://h"), (var, value)])
+                .unwrap_err()
+                .to_string();
+            assert!(err.starts_with(var), "{err}");
+        }
     }
 
     #[test]

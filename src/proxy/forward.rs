@@ -18,7 +18,7 @@ use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::json;
 
 use super::Shared;
-use super::judge::Observed;
+use super::judge::{Observed, check_spec};
 use crate::api::Endpoint;
 use crate::{ApiKey, Exchange, Request, Response, Violation, ViolationKind};
 
@@ -317,7 +317,8 @@ impl Pending {
             },
         );
         let observed = Observed { exchange, complete };
-        let found = self.shared.lock().observe(&observed, Instant::now());
+        let spec = check_spec(&self.shared.spec, &observed);
+        let found = self.shared.lock().observe(&observed, spec, Instant::now());
         self.shared.publish(&found);
     }
 }

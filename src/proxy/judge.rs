@@ -1,5 +1,5 @@
 //! The proxy's judgement of observed traffic: every exchange against the
-//! spec ([`crate::checks`]), and per job the timeline invariants
+//! spec ([`crate::checks`], outside any lock), and per job the timeline invariants
 //! ([`crate::timeline::Timeline`]) and the control × state judgement
 //! ([`crate::lifecycle`]), the previous poll of the job being the state
 //! "before". Nothing here re-states a rule: server faults come from those
@@ -27,9 +27,8 @@ use crate::{ApiKey, Exchange, JobState, Spec, Violation, checks};
 /// longer judged (never a false "never handed out").
 const CURSORS_KEPT: usize = 1024;
 
-const KEY_REQUIRED: &str = "every operation requires the header `X-API-Key` (a required header parameter of each operation in the spec)";
-const CURSOR_HANDED_OUT: &str = "\"Pagination: `cursor` / `next_cursor`\": a cursor is the `next_cursor` a poll of the job handed out (poll-tam-builder-results)";
-const TERMINAL_NEVER_CHANGES: &str = "\"Terminal states: `completed`, `failed`, `cancelled`. A terminal job never changes state again\"; a control call on it can only be refused (409)";
+const KEY_REQUIRED: &str = "\"Every OpenFunnel API request authenticates with a single header: X-API-Key\" (agent-primitives/authentication); a required header parameter of every operation in the spec";
+const CURSOR_HANDED_OUT: &str = "cursor: \"Page to read, e.g. `page_0003` (use `next_cursor` from the previous response). Omit for the first page.\" (poll-tam-builder-results)";
 
 /// Who a request came from: a keyed hash of its `X-API-Key`.
 pub(crate) type Tenant = u64;
@@ -42,6 +41,61 @@ pub(crate) struct Observed {
     pub exchange: Exchange,
     /// Whether the answer's body was read whole within the cap and decoded.
     pub complete: bool,
+}
+
+/// What the spec says of one exchange: the findings, and whether its body
+/// was checked (`None`: no operation matched).
+#[derive(Debug)]
+pub(crate) struct SpecJudgement {
+    found: Vec<Finding>,
+    checked: Option<bool>,
+}
+
+/// The one-exchange judgement, which needs no state (run outside the
+/// judge's lock): a missing key and an undescribed request are the
+/// client's; the answer's status, content type and body are the server's.
+pub(crate) fn check_spec(spec: &Spec, observed: &Observed) -> SpecJudgement {
+    let ex = &observed.exchange;
+    let mut found = Vec::new();
+    if ex.request.api_key.is_none() {
+        found.push(Finding {
+            side: Side::Client,
+            violation: Violation::lifecycle("client-missing-key", ex)
+                .operation(Endpoint::of_exchange(ex).map(|e| e.operation_id()))
+                .expected("an X-API-Key header")
+                .actual("no X-API-Key header")
+                .because(KEY_REQUIRED)
+                .build(),
+        });
+    }
+    let server = |v: Violation| Finding {
+        side: Side::Server,
+        violation: v,
+    };
+    let checked = match checks::check_operation(spec, ex) {
+        Err(unknown) => {
+            found.push(Finding {
+                side: Side::Client,
+                violation: unknown,
+            });
+            found.extend(checks::check_no_server_error(spec, ex).err().map(server));
+            None
+        }
+        Ok(()) if observed.complete => {
+            found.extend(checks::check_exchange(spec, ex).err().map(server));
+            Some(true)
+        }
+        Ok(()) => {
+            let head: [checks::Check; 3] = [
+                checks::check_no_server_error,
+                checks::check_status,
+                checks::check_content_type,
+            ];
+            found.extend(head.iter().find_map(|check| check(spec, ex).err()).map(server));
+            Some(false)
+        }
+    };
+    SpecJudgement { found, checked }
 }
 
 /// What the proxy knows of one job of one tenant.
@@ -93,7 +147,6 @@ impl Job {
 /// The judge: jobs by tenant, the tallies, the findings kept.
 #[derive(Debug)]
 pub(crate) struct Judge {
-    spec: Spec,
     hasher: RandomState,
     jobs: HashMap<(Tenant, String), Job>,
     /// Jobs by the tick of their last exchange, oldest first.
@@ -105,9 +158,8 @@ pub(crate) struct Judge {
 }
 
 impl Judge {
-    pub(crate) fn new(spec: Spec, max_jobs: usize, job_ttl: Duration) -> Judge {
+    pub(crate) fn new(max_jobs: usize, job_ttl: Duration) -> Judge {
         Judge {
-            spec,
             hasher: RandomState::new(),
             jobs: HashMap::new(),
             order: BTreeMap::new(),
@@ -148,60 +200,28 @@ impl Judge {
         vec![finding]
     }
 
-    /// Judges one exchange; returns what it found (already tallied).
-    pub(crate) fn observe(&mut self, observed: &Observed, now: Instant) -> Vec<Finding> {
+    /// Judges one exchange over time (its spec findings, from
+    /// [`check_spec`], come with it); returns everything found, tallied.
+    pub(crate) fn observe(
+        &mut self,
+        observed: &Observed,
+        spec: SpecJudgement,
+        now: Instant,
+    ) -> Vec<Finding> {
         self.age_out(now);
         self.tally.seen += 1;
+        match spec.checked {
+            Some(true) => self.tally.checked += 1,
+            Some(false) => self.tally.unchecked += 1,
+            None => {}
+        }
         let ex = &observed.exchange;
-        let mut found = Vec::new();
-        let route = Endpoint::of(&ex.request.method, &ex.request.path);
-        let server = |v: Violation| Finding {
-            side: Side::Server,
-            violation: v,
-        };
-        let client = |v: Violation| Finding {
-            side: Side::Client,
-            violation: v,
-        };
-        if ex.request.api_key.is_none() {
-            found.push(client(
-                Violation::lifecycle("client-missing-key", ex)
-                    .operation(route.as_ref().map(|(e, _)| e.operation_id()))
-                    .expected("an X-API-Key header")
-                    .actual("no X-API-Key header")
-                    .because(KEY_REQUIRED)
-                    .build(),
-            ));
-        }
-        // The spec: an undescribed request is the client's; the answer's
-        // status, content type and body are the server's.
-        match checks::check_operation(&self.spec, ex) {
-            Err(unknown) => {
-                found.push(client(unknown));
-                if let Err(v) = checks::check_no_server_error(&self.spec, ex) {
-                    found.push(server(v));
-                }
-            }
-            Ok(()) if observed.complete => {
-                self.tally.checked += 1;
-                if let Err(v) = checks::check_exchange(&self.spec, ex) {
-                    found.push(server(v));
-                }
-            }
-            Ok(()) => {
-                self.tally.unchecked += 1;
-                let head: [checks::Check; 3] = [
-                    checks::check_no_server_error,
-                    checks::check_status,
-                    checks::check_content_type,
-                ];
-                if let Some(v) = head.iter().find_map(|check| check(&self.spec, ex).err()) {
-                    found.push(server(v));
-                }
-            }
-        }
+        let mut found = spec.found;
         if observed.complete
-            && let (Some(key), Some((endpoint, job))) = (&ex.request.api_key, route)
+            && let (Some(key), Some((endpoint, job))) = (
+                &ex.request.api_key,
+                Endpoint::of(&ex.request.method, &ex.request.path),
+            )
         {
             let tenant = self.tenant(key);
             match (endpoint, job) {
@@ -308,7 +328,7 @@ impl Judge {
                     .endpoint(control.endpoint())
                     .expected(format!("no {control} of a job already seen {terminal}"))
                     .actual(format!("{control} sent"))
-                    .because(TERMINAL_NEVER_CHANGES)
+                    .because(lifecycle::cell(control, terminal).sentence)
                     .build(),
             });
         }

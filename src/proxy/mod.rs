@@ -187,7 +187,8 @@ impl ProxyBuilder {
             .local_addr()
             .map_err(|e| Error::Target(format!("the proxy's address: {e}")))?;
         let shared = Arc::new(Shared {
-            judge: Mutex::new(Judge::new(spec, self.max_jobs, self.job_ttl)),
+            judge: Mutex::new(Judge::new(self.max_jobs, self.job_ttl)),
+            spec,
             upstream: upstream.clone(),
             http,
             timeout: self.timeout,
@@ -279,6 +280,7 @@ impl Drop for Proxy {
 /// What every connection shares.
 pub(crate) struct Shared {
     judge: Mutex<Judge>,
+    spec: Spec,
     upstream: String,
     http: reqwest::Client,
     timeout: Duration,

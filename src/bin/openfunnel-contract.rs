@@ -410,7 +410,7 @@ async fn run_proxy(args: &ProxyArgs) -> Result<ExitCode, Error> {
     }
     let proxy = builder.start().await?;
     eprintln!(
-        "openfunnel-contract proxy: {} -> {} (Ctrl-C to stop and report)",
+        "openfunnel-contract proxy: {} -> {} (Ctrl-C or SIGTERM to stop and report)",
         proxy.uri(),
         settings.upstream
     );
@@ -418,12 +418,10 @@ async fn run_proxy(args: &ProxyArgs) -> Result<ExitCode, Error> {
         Some(duration) => {
             tokio::select! {
                 () = tokio::time::sleep(duration) => {}
-                _ = tokio::signal::ctrl_c() => {}
+                () = interrupted() => {}
             }
         }
-        None => {
-            let _ = tokio::signal::ctrl_c().await;
-        }
+        None => interrupted().await,
     }
     let report = proxy.finish().await;
     let text = match format {
@@ -443,6 +441,23 @@ async fn run_proxy(args: &ProxyArgs) -> Result<ExitCode, Error> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Resolves at Ctrl-C (SIGINT) or, on Unix, SIGTERM (what CI runners and
+/// `kill` send), so the proxy reports either way.
+async fn interrupted() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 fn parse_format(value: Option<&str>) -> Result<Format, Error> {

@@ -91,7 +91,11 @@ pub(crate) fn check_spec(spec: &Spec, observed: &Observed) -> SpecJudgement {
                 checks::check_status,
                 checks::check_content_type,
             ];
-            found.extend(head.iter().find_map(|check| check(spec, ex).err()).map(server));
+            found.extend(
+                head.iter()
+                    .find_map(|check| check(spec, ex).err())
+                    .map(server),
+            );
             Some(false)
         }
     };

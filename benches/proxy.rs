@@ -1,1 +1,103 @@
-fn main() {}
+//! The checking proxy's overhead: added latency per request (p50/p99,
+//! proxied minus direct, on loopback) and proxied + checked requests per
+//! second. The mock, the proxy and the client share one process and its
+//! cores, so both figures are conservative.
+//!
+//! `cargo bench --locked --bench proxy` (figures go to BENCHMARKS.md).
+
+use std::time::{Duration, Instant};
+
+use openfunnel_contract::JobState;
+use openfunnel_contract::mock::{MockApi, PRIMARY_KEY};
+use openfunnel_contract::proxy::Proxy;
+
+/// Sequential requests per side for the latency figures.
+const LATENCY_REQUESTS: usize = 5_000;
+/// Requests in the throughput run, and the clients sending them at once.
+const THROUGHPUT_REQUESTS: usize = 40_000;
+const CLIENTS: usize = 32;
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index]
+}
+
+async fn poll(http: &reqwest::Client, url: &str) -> Duration {
+    let started = Instant::now();
+    let answer = http
+        .get(url)
+        .header("x-api-key", PRIMARY_KEY)
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(answer.status(), 200);
+    answer.bytes().await.expect("a body");
+    started.elapsed()
+}
+
+async fn throughput(base: &str, path: &str) -> f64 {
+    let started = Instant::now();
+    let mut clients = tokio::task::JoinSet::new();
+    for _ in 0..CLIENTS {
+        let url = format!("{base}{path}");
+        clients.spawn(async move {
+            let http = reqwest::Client::new();
+            for _ in 0..THROUGHPUT_REQUESTS / CLIENTS {
+                poll(&http, &url).await;
+            }
+        });
+    }
+    while clients.join_next().await.is_some() {}
+    (THROUGHPUT_REQUESTS / CLIENTS * CLIENTS) as f64 / started.elapsed().as_secs_f64()
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(async {
+        let mock = MockApi::start().await;
+        let proxy = Proxy::builder(&mock.uri()).start().await.expect("a proxy");
+        let job = mock.fixture(JobState::Completed).expect("fixtures");
+        let path = format!("/api/v1/tam/build/{job}?cursor=page_0001");
+        let (direct_url, proxied_url) = (
+            format!("{}{path}", mock.uri()),
+            format!("{}{path}", proxy.uri()),
+        );
+        let http = reqwest::Client::new();
+        for _ in 0..500 {
+            poll(&http, &direct_url).await;
+            poll(&http, &proxied_url).await;
+        }
+        // Interleaved, so drift of the machine hits both sides alike.
+        let (mut direct, mut proxied) = (Vec::new(), Vec::new());
+        for _ in 0..LATENCY_REQUESTS {
+            direct.push(poll(&http, &direct_url).await);
+            proxied.push(poll(&http, &proxied_url).await);
+        }
+        direct.sort();
+        proxied.sort();
+        let us = |d: Duration| d.as_secs_f64() * 1e6;
+        println!("proxy bench: {LATENCY_REQUESTS} sequential polls per side (keep-alive, loopback)");
+        for (name, p) in [("p50", 0.50), ("p90", 0.90), ("p99", 0.99)] {
+            let (d, x) = (percentile(&direct, p), percentile(&proxied, p));
+            println!(
+                "  {name}: direct {:>7.1} µs, proxied {:>7.1} µs, added {:>7.1} µs",
+                us(d),
+                us(x),
+                us(x) - us(d)
+            );
+        }
+        let direct_rps = throughput(&mock.uri(), &path).await;
+        let before = proxy.report().exchanges_checked;
+        let proxied_rps = throughput(&proxy.uri(), &path).await;
+        let checked = proxy.report().exchanges_checked - before;
+        println!(
+            "  throughput with {CLIENTS} clients: direct {direct_rps:.0} req/s, proxied and checked {proxied_rps:.0} req/s ({checked} exchanges checked)"
+        );
+        let report = proxy.finish().await;
+        assert!(report.passed(), "the bench's traffic is correct");
+    });
+}

@@ -316,7 +316,16 @@ impl Pending {
                 body,
             },
         );
-        let observed = Observed { exchange, complete };
+        let body = if complete {
+            exchange.json()
+        } else {
+            serde_json::Value::Null
+        };
+        let observed = Observed {
+            exchange,
+            complete,
+            body,
+        };
         let spec = check_spec(&self.shared.spec, &observed);
         let found = self.shared.lock().observe(&observed, spec, Instant::now());
         self.shared.publish(&found);

@@ -41,6 +41,9 @@ pub(crate) struct Observed {
     pub exchange: Exchange,
     /// Whether the answer's body was read whole within the cap and decoded.
     pub complete: bool,
+    /// The answer's body parsed (`Value::Null` when it is not JSON), once
+    /// for every judgement that reads it.
+    pub body: Value,
 }
 
 /// What the spec says of one exchange: the findings, and whether its body
@@ -229,8 +232,10 @@ impl Judge {
         {
             let tenant = self.tenant(key);
             match (endpoint, job) {
-                (Endpoint::Submit, _) => self.submitted(tenant, ex, now),
-                (Endpoint::Poll, Some(job)) => self.polled(tenant, &job, ex, now, &mut found),
+                (Endpoint::Submit, _) => self.submitted(tenant, ex, &observed.body, now),
+                (Endpoint::Poll, Some(job)) => {
+                    self.polled(tenant, &job, ex, &observed.body, now, &mut found);
+                }
                 (_, Some(job)) => {
                     if let Some(control) = endpoint.control() {
                         if self.controlled(tenant, &job, control, ex, now, &mut found) {
@@ -249,12 +254,12 @@ impl Judge {
         found
     }
 
-    fn submitted(&mut self, tenant: Tenant, ex: &Exchange, now: Instant) {
+    fn submitted(&mut self, tenant: Tenant, ex: &Exchange, body: &Value, now: Instant) {
         if !ex.is_success() {
             return;
         }
-        if let Some(id) = ex.body_str("job_id") {
-            self.job(tenant, &id, now).born_here = true;
+        if let Some(id) = body.get("job_id").and_then(Value::as_str) {
+            self.job(tenant, id, now).born_here = true;
         }
     }
 
@@ -263,6 +268,7 @@ impl Judge {
         tenant: Tenant,
         id: &str,
         ex: &Exchange,
+        body: &Value,
         now: Instant,
         found: &mut Vec<Finding>,
     ) {
@@ -288,10 +294,10 @@ impl Judge {
                     .build(),
             });
         }
-        let Some(state) = lifecycle::poll_state(ex).filter(|_| ex.is_success()) else {
+        let Some(state) = lifecycle::state_in(body).filter(|_| ex.is_success()) else {
             return;
         };
-        for v in job.timeline.poll(cursor, ex) {
+        for v in job.timeline.poll_with(cursor, ex, body) {
             found.push(Finding {
                 side: Side::Server,
                 violation: v,
@@ -305,7 +311,7 @@ impl Judge {
                 violation: v,
             });
         }
-        if let Some(next) = ex.json().get("next_cursor").and_then(Value::as_str) {
+        if let Some(next) = body.get("next_cursor").and_then(Value::as_str) {
             job.hand_out(next);
         }
         job.last = Some(state);

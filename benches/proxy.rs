@@ -77,6 +77,12 @@ fn main() {
             direct.push(poll(&http, &direct_url).await);
             proxied.push(poll(&http, &proxied_url).await);
         }
+        let mut pairwise: Vec<f64> = direct
+            .iter()
+            .zip(&proxied)
+            .map(|(d, x)| x.as_secs_f64() * 1e6 - d.as_secs_f64() * 1e6)
+            .collect();
+        pairwise.sort_by(f64::total_cmp);
         direct.sort();
         proxied.sort();
         let us = |d: Duration| d.as_secs_f64() * 1e6;
@@ -90,6 +96,13 @@ fn main() {
                 us(x) - us(d)
             );
         }
+        let pair = |p: f64| pairwise[((pairwise.len() as f64 - 1.0) * p).round() as usize];
+        println!(
+            "  added per pair (proxied minus the direct poll just before it): p50 {:.1} µs, p90 {:.1} µs, p99 {:.1} µs",
+            pair(0.50),
+            pair(0.90),
+            pair(0.99)
+        );
         let direct_rps = throughput(&mock.uri(), &path).await;
         let before = proxy.report().exchanges_checked;
         let proxied_rps = throughput(&proxy.uri(), &path).await;

@@ -316,15 +316,15 @@ impl Pending {
                 body,
             },
         );
-        let body = if complete {
-            exchange.json()
+        let parsed = if complete {
+            exchange.response.body_json()
         } else {
-            serde_json::Value::Null
+            serde_json::from_slice(b"")
         };
         let observed = Observed {
             exchange,
             complete,
-            body,
+            parsed,
         };
         let spec = check_spec(&self.shared.spec, &observed);
         let found = self.shared.lock().observe(&observed, spec, Instant::now());

@@ -41,9 +41,16 @@ pub(crate) struct Observed {
     pub exchange: Exchange,
     /// Whether the answer's body was read whole within the cap and decoded.
     pub complete: bool,
-    /// The answer's body parsed (`Value::Null` when it is not JSON), once
-    /// for every judgement that reads it.
-    pub body: Value,
+    /// The answer's body parsed, once for every judgement that reads it
+    /// (an error for a body that is not JSON, or was not read whole).
+    pub parsed: Result<Value, serde_json::Error>,
+}
+
+impl Observed {
+    /// The parsed body, `null` when it is not JSON.
+    fn body(&self) -> &Value {
+        self.parsed.as_ref().unwrap_or(&Value::Null)
+    }
 }
 
 /// What the spec says of one exchange: the findings, and whether its body
@@ -85,7 +92,11 @@ pub(crate) fn check_spec(spec: &Spec, observed: &Observed) -> SpecJudgement {
             None
         }
         Ok(()) if observed.complete => {
-            found.extend(checks::check_exchange(spec, ex).err().map(server));
+            found.extend(
+                checks::check_exchange_parsed(spec, ex, &observed.parsed)
+                    .err()
+                    .map(server),
+            );
             Some(true)
         }
         Ok(()) => {
@@ -232,9 +243,9 @@ impl Judge {
         {
             let tenant = self.tenant(key);
             match (endpoint, job) {
-                (Endpoint::Submit, _) => self.submitted(tenant, ex, &observed.body, now),
+                (Endpoint::Submit, _) => self.submitted(tenant, ex, observed.body(), now),
                 (Endpoint::Poll, Some(job)) => {
-                    self.polled(tenant, &job, ex, &observed.body, now, &mut found);
+                    self.polled(tenant, &job, ex, observed.body(), now, &mut found);
                 }
                 (_, Some(job)) => {
                     if let Some(control) = endpoint.control() {

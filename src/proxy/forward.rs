@@ -5,26 +5,23 @@
 //! refuses, hangs or sends garbage is answered 502/504 and reported.
 
 use std::convert::Infallible;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll, ready};
-use std::time::Instant;
 
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::StatusCode;
-use hyper::body::{Body, Bytes, Frame, Incoming, SizeHint};
+use hyper::body::{Bytes, Incoming};
 use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::json;
 
 use super::Shared;
-use super::judge::{Observed, check_spec};
+use super::tee::{Pending, Tee};
 use crate::api::Endpoint;
 use crate::{ApiKey, Exchange, Request, Response, Violation, ViolationKind};
 
 /// The body the proxy answers with.
 pub(crate) type ProxyBody = BoxBody<Bytes, BoxError>;
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Most request body bytes kept for the report's curl line.
 const REPORT_BODY: usize = 16 << 10;
@@ -49,7 +46,7 @@ const SENSITIVE: [&str; 3] = ["authorization", "cookie", "set-cookie"];
 /// `headers` without hop-by-hop fields, the fields `Connection` names,
 /// and (for requests) `Host` and `Content-Length`, which the upstream
 /// client sets for its own connection.
-fn end_to_end(headers: &HeaderMap, request: bool) -> HeaderMap {
+pub(super) fn end_to_end(headers: &HeaderMap, request: bool) -> HeaderMap {
     let named: Vec<String> = headers
         .get_all(hyper::header::CONNECTION)
         .iter()
@@ -154,16 +151,23 @@ pub(crate) async fn handle(
                     .body(Full::new(bytes).map_err(|never| match never {}).boxed())
                     .unwrap_or_else(|_| plain(StatusCode::BAD_GATEWAY, "bad upstream head"))
             }
-            Err(_) => {
-                let judged = pending.request;
-                failed(
-                    &shared,
-                    judged,
-                    StatusCode::BAD_GATEWAY,
-                    "upstream-garbage",
-                    "the upstream's answer broke off",
-                )
-            }
+            Err(error) if error.is_timeout() => failed(
+                &shared,
+                pending.request,
+                StatusCode::GATEWAY_TIMEOUT,
+                "upstream-timeout",
+                &format!(
+                    "the answer's body stalled past the timeout of {:?}",
+                    shared.timeout
+                ),
+            ),
+            Err(_) => failed(
+                &shared,
+                pending.request,
+                StatusCode::BAD_GATEWAY,
+                "upstream-garbage",
+                "the upstream's answer broke off",
+            ),
         });
     }
     let tee = Tee {
@@ -242,7 +246,7 @@ fn judged_request(parts: &hyper::http::request::Parts, body: &Bytes, base: &str)
 
 /// The proxy's own answer when upstream gave none, reported as a server
 /// fault (no answer is never correct).
-fn failed(
+pub(super) fn failed(
     shared: &Shared,
     request: Request,
     status: StatusCode,
@@ -272,132 +276,4 @@ fn plain(status: StatusCode, detail: &str) -> hyper::Response<ProxyBody> {
         HeaderValue::from_static("application/json"),
     );
     response
-}
-
-/// What the judge needs besides the answer's body.
-struct Pending {
-    shared: Arc<Shared>,
-    request: Request,
-    status: u16,
-    headers: HeaderMap,
-}
-
-impl Pending {
-    /// Judges the exchange with this body (`whole`: read to its end and
-    /// within the cap) and publishes what was found.
-    fn judge(self, body: &[u8], whole: bool) {
-        let mut headers: Vec<(String, String)> = self
-            .headers
-            .iter()
-            .map(|(n, v)| {
-                (
-                    n.as_str().to_owned(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
-            .collect();
-        let (body, complete) = if whole {
-            match crate::client::decode::decode(&mut headers, body.to_vec(), self.shared.body_cap) {
-                Ok(body) => (body, true),
-                Err(_) => (Vec::new(), false),
-            }
-        } else {
-            (Vec::new(), false)
-        };
-        let mut body = body;
-        if let Some(key) = &self.request.api_key {
-            crate::client::scrub::scrub([key], &mut body, &mut headers);
-        }
-        let exchange = Exchange::new(
-            self.request,
-            Response {
-                status: self.status,
-                headers,
-                body,
-            },
-        );
-        let parsed = if complete {
-            exchange.response.body_json()
-        } else {
-            serde_json::from_slice(b"")
-        };
-        let observed = Observed {
-            exchange,
-            complete,
-            parsed,
-        };
-        let spec = check_spec(&self.shared.spec, &observed);
-        let found = self.shared.lock().observe(&observed, spec, Instant::now());
-        self.shared.publish(&found);
-    }
-}
-
-/// The answer's body on its way to the client, a bounded copy kept; the
-/// exchange is judged when it ends (or unchecked when it breaks off or
-/// outgrows the cap).
-struct Tee {
-    inner: reqwest::Body,
-    copy: Vec<u8>,
-    over: bool,
-    pending: Option<Pending>,
-}
-
-impl Tee {
-    fn end(&mut self, whole: bool) {
-        if let Some(pending) = self.pending.take() {
-            let copy = std::mem::take(&mut self.copy);
-            pending.judge(&copy, whole && !self.over);
-        }
-    }
-}
-
-impl Body for Tee {
-    type Data = Bytes;
-    type Error = reqwest::Error;
-
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
-        let this = self.get_mut();
-        match ready!(Pin::new(&mut this.inner).poll_frame(cx)) {
-            Some(Ok(frame)) => {
-                if let (Some(data), Some(cap)) = (
-                    frame.data_ref(),
-                    this.pending.as_ref().map(|p| p.shared.body_cap),
-                ) {
-                    if this.copy.len() + data.len() <= cap && !this.over {
-                        this.copy.extend_from_slice(data);
-                    } else {
-                        this.over = true;
-                        this.copy = Vec::new();
-                    }
-                }
-                Poll::Ready(Some(Ok(frame)))
-            }
-            Some(Err(error)) => {
-                this.end(false);
-                Poll::Ready(Some(Err(error)))
-            }
-            None => {
-                this.end(true);
-                Poll::Ready(None)
-            }
-        }
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.pending.is_none() && self.inner.is_end_stream()
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        self.inner.size_hint()
-    }
-}
-
-impl Drop for Tee {
-    fn drop(&mut self) {
-        // The client went away before the end: what it got is unchecked.
-        self.end(false);
-    }
 }

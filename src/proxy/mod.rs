@@ -46,7 +46,9 @@
 
 mod forward;
 mod judge;
+mod observed;
 mod report;
+mod tee;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard};

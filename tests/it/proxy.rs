@@ -547,6 +547,60 @@ async fn an_upstream_that_refuses_hangs_or_sends_garbage_gets_502_or_504() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_that_breaks_off_or_stalls_is_a_server_fault() {
+    use tokio::io::AsyncWriteExt as _;
+    // Chunked, then closed mid-stream: the client has the head already, so
+    // it gets a broken body; the report gets the fault.
+    let broken = raw::serve_bytes(
+        b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n5\r\n{\"a\":\r\n"
+            .to_vec(),
+    )
+    .await;
+    let proxy = Proxy::builder(&broken.uri())
+        .start()
+        .await
+        .expect("a proxy");
+    let answer = reqwest::get(format!("{}{BUILD}/j", proxy.uri()))
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    assert!(answer.bytes().await.is_err(), "the body breaks off");
+    let report = proxy.finish().await;
+    assert_eq!(
+        report.server_rules(),
+        ["upstream-broke-off"],
+        "{}",
+        text(&report)
+    );
+    assert_eq!(report.upstream_failures, 1);
+    // A body within the cap is read whole before the client gets the head:
+    // one that stalls is a 504.
+    let stalled = raw::serve(|_, mut stream| async move {
+        let _ = stream
+            .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"job")
+            .await;
+        raw::hold(stream).await;
+    })
+    .await;
+    let proxy = Proxy::builder(&stalled.uri())
+        .timeout(Duration::from_millis(300))
+        .start()
+        .await
+        .expect("a proxy");
+    let (status, _) = Client::new(&proxy.uri())
+        .call(Method::GET, &format!("{BUILD}/j"), None)
+        .await;
+    assert_eq!(status, 504);
+    let report = proxy.finish().await;
+    assert_eq!(
+        report.server_rules(),
+        ["upstream-timeout"],
+        "{}",
+        text(&report)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_clients_at_once_are_all_served_and_judged() {
     let mock = MockApi::start().await;
     let proxy = Proxy::builder(&mock.uri()).start().await.expect("a proxy");

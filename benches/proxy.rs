@@ -4,6 +4,8 @@
 //! cores, so both figures are conservative.
 //!
 //! `cargo bench --locked --bench proxy` (figures go to BENCHMARKS.md).
+//! Without `--bench` (as under `cargo test --all-targets`) it makes a short
+//! smoke run.
 
 use std::time::{Duration, Instant};
 
@@ -11,9 +13,10 @@ use openfunnel_contract::JobState;
 use openfunnel_contract::mock::{MockApi, PRIMARY_KEY};
 use openfunnel_contract::proxy::Proxy;
 
-/// Sequential requests per side for the latency figures.
+/// Sequential requests per side for the latency figures (smoke run: 50).
 const LATENCY_REQUESTS: usize = 5_000;
-/// Requests in the throughput run, and the clients sending them at once.
+/// Requests in the throughput run (smoke run: 320), and the clients
+/// sending them at once.
 const THROUGHPUT_REQUESTS: usize = 40_000;
 const CLIENTS: usize = 32;
 
@@ -35,23 +38,29 @@ async fn poll(http: &reqwest::Client, url: &str) -> Duration {
     started.elapsed()
 }
 
-async fn throughput(base: &str, path: &str) -> f64 {
+async fn throughput(base: &str, path: &str, requests: usize) -> f64 {
     let started = Instant::now();
     let mut clients = tokio::task::JoinSet::new();
     for _ in 0..CLIENTS {
         let url = format!("{base}{path}");
         clients.spawn(async move {
             let http = reqwest::Client::new();
-            for _ in 0..THROUGHPUT_REQUESTS / CLIENTS {
+            for _ in 0..requests / CLIENTS {
                 poll(&http, &url).await;
             }
         });
     }
     while clients.join_next().await.is_some() {}
-    (THROUGHPUT_REQUESTS / CLIENTS * CLIENTS) as f64 / started.elapsed().as_secs_f64()
+    (requests / CLIENTS * CLIENTS) as f64 / started.elapsed().as_secs_f64()
 }
 
 fn main() {
+    let full = std::env::args().any(|a| a == "--bench");
+    let (latency_requests, throughput_requests, warm_up) = if full {
+        (LATENCY_REQUESTS, THROUGHPUT_REQUESTS, 500)
+    } else {
+        (50, 320, 5)
+    };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -67,13 +76,13 @@ fn main() {
             format!("{}{path}", proxy.uri()),
         );
         let http = reqwest::Client::new();
-        for _ in 0..500 {
+        for _ in 0..warm_up {
             poll(&http, &direct_url).await;
             poll(&http, &proxied_url).await;
         }
         // Interleaved, so drift of the machine hits both sides alike.
         let (mut direct, mut proxied) = (Vec::new(), Vec::new());
-        for _ in 0..LATENCY_REQUESTS {
+        for _ in 0..latency_requests {
             direct.push(poll(&http, &direct_url).await);
             proxied.push(poll(&http, &proxied_url).await);
         }
@@ -86,7 +95,7 @@ fn main() {
         direct.sort();
         proxied.sort();
         let us = |d: Duration| d.as_secs_f64() * 1e6;
-        println!("proxy bench: {LATENCY_REQUESTS} sequential polls per side (keep-alive, loopback)");
+        println!("proxy bench: {latency_requests} sequential polls per side (keep-alive, loopback)");
         for (name, p) in [("p50", 0.50), ("p90", 0.90), ("p99", 0.99)] {
             let (d, x) = (percentile(&direct, p), percentile(&proxied, p));
             println!(
@@ -103,9 +112,9 @@ fn main() {
             pair(0.90),
             pair(0.99)
         );
-        let direct_rps = throughput(&mock.uri(), &path).await;
+        let direct_rps = throughput(&mock.uri(), &path, throughput_requests).await;
         let before = proxy.report().exchanges_checked;
-        let proxied_rps = throughput(&proxy.uri(), &path).await;
+        let proxied_rps = throughput(&proxy.uri(), &path, throughput_requests).await;
         let checked = proxy.report().exchanges_checked - before;
         println!(
             "  throughput with {CLIENTS} clients: direct {direct_rps:.0} req/s, proxied and checked {proxied_rps:.0} req/s ({checked} exchanges checked)"

@@ -26,6 +26,7 @@ doc:
 bench:
 	$(CARGO) bench --locked --bench validation
 	$(CARGO) bench --locked --bench throughput
+	$(CARGO) bench --locked --bench proxy
 
 ## The suite against a real deployment: read-only unless OPENFUNNEL_ALLOW_WRITES=1.
 live:

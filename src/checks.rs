@@ -2,6 +2,8 @@
 //! `Result<(), Violation>`; each `assert_*` twin panics with the rendered
 //! violation and points at the caller.
 
+use serde_json::Value;
+
 use crate::spec::{Operation, essence, shorten};
 use crate::{Exchange, Mismatch, Spec, Violation, ViolationKind};
 
@@ -25,7 +27,22 @@ pub fn check_exchange(spec: &Spec, exchange: &Exchange) -> Result<(), Violation>
     no_server_error(exchange, Some(op.id()))?;
     status_of(op, exchange)?;
     content_type_of(op, exchange)?;
-    body_of(spec, op, exchange)
+    body_of(spec, op, exchange, None)
+}
+
+/// [`check_exchange`] with the response body already parsed (`parsed` is
+/// `exchange.response.body_json()`), for a caller that reads the body too
+/// (the proxy): the body is parsed once.
+pub(crate) fn check_exchange_parsed(
+    spec: &Spec,
+    exchange: &Exchange,
+    parsed: &Result<Value, serde_json::Error>,
+) -> Result<(), Violation> {
+    let op = operation_of(spec, exchange)?;
+    no_server_error(exchange, Some(op.id()))?;
+    status_of(op, exchange)?;
+    content_type_of(op, exchange)?;
+    body_of(spec, op, exchange, Some(parsed))
 }
 
 /// Runs every check and returns all violations (empty when it passes).
@@ -126,10 +143,15 @@ fn content_type_of(op: &Operation, exchange: &Exchange) -> Result<(), Violation>
 /// Every schema error is reported, each with its pointer in the body and
 /// in the spec.
 pub fn check_body(spec: &Spec, exchange: &Exchange) -> Result<(), Violation> {
-    body_of(spec, operation_of(spec, exchange)?, exchange)
+    body_of(spec, operation_of(spec, exchange)?, exchange, None)
 }
 
-fn body_of(spec: &Spec, op: &Operation, exchange: &Exchange) -> Result<(), Violation> {
+fn body_of(
+    spec: &Spec,
+    op: &Operation,
+    exchange: &Exchange,
+    parsed: Option<&Result<Value, serde_json::Error>>,
+) -> Result<(), Violation> {
     let Some(response) = op.response_for(exchange.status()) else {
         return Ok(());
     };
@@ -143,7 +165,15 @@ fn body_of(spec: &Spec, op: &Operation, exchange: &Exchange) -> Result<(), Viola
     if !media.has_schema() {
         return Ok(());
     }
-    let body = match exchange.response.body_json() {
+    let owned;
+    let parsed = match parsed {
+        Some(parsed) => parsed,
+        None => {
+            owned = exchange.response.body_json();
+            &owned
+        }
+    };
+    let body = match parsed {
         Ok(body) => body,
         Err(error) => {
             return Err(
@@ -157,10 +187,10 @@ fn body_of(spec: &Spec, op: &Operation, exchange: &Exchange) -> Result<(), Viola
         }
     };
     // The fast path: most bodies are valid, and collecting errors costs more.
-    if media.is_valid(&body) {
+    if media.is_valid(body) {
         return Ok(());
     }
-    let errors = media.validate(spec, &body);
+    let errors = media.validate(spec, body);
     if errors.is_empty() {
         return Ok(());
     }

@@ -22,11 +22,11 @@
 //! them, and they are never sent twice. Every retry counts against the
 //! request budget and waits for its rate slot.
 
-mod decode;
+pub(crate) mod decode;
 mod fetch;
 mod guard;
 mod ledger;
-mod scrub;
+pub(crate) mod scrub;
 mod wire;
 
 #[cfg(test)]

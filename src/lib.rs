@@ -15,7 +15,7 @@
 //! | target | `target`, `record` | the one seam between rules and servers ([`Target`] over a [`Backend`]), and the run's [`Record`] |
 //! | rules | [`suite`], `model` | fixed rules by family; random sequences against the reference model |
 //! | reports | [`report`], [`coverage`], [`deviations`] | text, JSON and JUnit reports, coverage, known deviations |
-//! | faces | `bin/`, [`drift`] | the CLI and spec drift |
+//! | faces | `bin/`, [`drift`], [`proxy`] | the CLI, spec drift, the checking proxy (passive conformance of real traffic) |
 //!
 //! Most users need only the [`prelude`].
 //!
@@ -93,6 +93,7 @@ pub mod lifecycle;
 pub mod mock;
 #[cfg(feature = "model")]
 pub mod model;
+pub mod proxy;
 mod record;
 pub mod report;
 mod secret;
@@ -111,7 +112,7 @@ pub use checks::{
     check_operation, check_status,
 };
 pub use client::{SendError, Sent, WriteGuard};
-pub use config::{Config, JobProvider, JobSource, Limits, TargetKind};
+pub use config::{Config, JobProvider, JobSource, Limits, ProxyConfig, TargetKind};
 pub use error::Error;
 pub use exchange::{Exchange, Request, Response};
 pub use record::{Record, Transition};
@@ -131,6 +132,7 @@ pub mod prelude {
     pub use crate::error::Error;
     pub use crate::exchange::{Exchange, Request, Response};
     pub use crate::mock::MockApi;
+    pub use crate::proxy::{Proxy, ProxyReport};
     pub use crate::report::render_text;
     pub use crate::secret::ApiKey;
     pub use crate::spec::Spec;

@@ -311,7 +311,15 @@ pub fn check_echo(control: Control, job: &str, answer: &Exchange) -> Result<(), 
 
 /// The `status` of a poll answer, when it is one of the eight states.
 pub fn poll_state(poll: &Exchange) -> Option<JobState> {
-    poll.body_str("status").and_then(|s| s.parse().ok())
+    state_in(&poll.json())
+}
+
+/// The `status` of a poll answer's parsed body, when it is one of the
+/// eight states ([`poll_state`] for a caller that has parsed the body).
+pub fn state_in(body: &serde_json::Value) -> Option<JobState> {
+    body.get("status")
+        .and_then(serde_json::Value::as_str)
+        .and_then(|s| s.parse().ok())
 }
 
 #[cfg(test)]

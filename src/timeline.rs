@@ -27,6 +27,9 @@ const FREE: &str = "\"async jobs are billed once on completion — never for pol
 
 /// The most rows kept per page (a long run must not grow without bound).
 const ROWS_KEPT: usize = 200;
+/// The most pages whose rows are kept per job; later pages are not judged
+/// for `rows-stay` (a job of 20,000 companies has 2,000 pages).
+const PAGES_KEPT: usize = 64;
 
 /// What one poll showed.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,8 +73,23 @@ impl Timeline {
     /// A poll of the job (by its owner) answered: judges it against what
     /// came before, then remembers it. `cursor` is the page asked for.
     pub fn poll(&mut self, cursor: Option<&str>, poll: &Exchange) -> Vec<Violation> {
+        if !poll.is_success() {
+            return Vec::new();
+        }
+        self.poll_with(cursor, poll, &poll.json())
+    }
+
+    /// [`Timeline::poll`] with the poll's body already parsed (`body` is
+    /// `poll.json()`), for a caller that reads it too: the body is parsed
+    /// once.
+    pub fn poll_with(
+        &mut self,
+        cursor: Option<&str>,
+        poll: &Exchange,
+        body: &Value,
+    ) -> Vec<Violation> {
         let mut found = Vec::new();
-        let Some(now) = seen(poll) else {
+        let Some(now) = seen(poll, body) else {
             return found;
         };
         self.polls += 1;
@@ -91,7 +109,7 @@ impl Timeline {
                 );
             }
         }
-        self.judge_rows(cursor, &now, poll, &mut found);
+        self.judge_rows(cursor, &now, poll, body, &mut found);
         if matches!(now.state, JobState::Pausing | JobState::Cancelling)
             && self.settling_from.is_none()
         {
@@ -163,9 +181,9 @@ impl Timeline {
         cursor: Option<&str>,
         now: &Seen,
         poll: &Exchange,
+        body: &Value,
         found: &mut Vec<Violation>,
     ) {
-        let body = poll.json();
         let rows: Vec<String> = body
             .get("rows")
             .and_then(Value::as_array)
@@ -199,7 +217,9 @@ impl Timeline {
                 );
             }
         }
-        self.pages.insert(page, rows);
+        if self.pages.len() < PAGES_KEPT || self.pages.contains_key(&page) {
+            self.pages.insert(page, rows);
+        }
     }
 }
 
@@ -243,11 +263,10 @@ impl Timelines {
     }
 }
 
-fn seen(poll: &Exchange) -> Option<Seen> {
+fn seen(poll: &Exchange, body: &Value) -> Option<Seen> {
     if !poll.is_success() {
         return None;
     }
-    let body = poll.json();
     let state = body.get("status")?.as_str()?.parse().ok()?;
     Some(Seen {
         state,

@@ -4,7 +4,9 @@
 //! Exit codes of `check`: 0 the run passed, 1 a rule failed (outside known
 //! deviations), a known deviation expired or the coverage is below
 //! `--min-coverage`, 2 a set-up or configuration error. `spec diff`: 0 no
-//! drift, 1 drift, 2 the document could not be fetched or read.
+//! drift, 1 drift, 2 the document could not be fetched or read. `proxy`: 0,
+//! or 1 with `--fail-on-violation` when a server fault or a client mistake
+//! was seen; 2 a set-up or configuration error.
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write as _};
@@ -13,8 +15,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand};
-use openfunnel_contract::config::{self, Config};
+use openfunnel_contract::config::{self, Config, ProxyConfig};
 use openfunnel_contract::deviations::{Date, Deviations};
+use openfunnel_contract::proxy::{Proxy, render_proxy_json, render_proxy_junit, render_proxy_text};
 use openfunnel_contract::report::{Format, Run, render_json, render_junit, render_run_text};
 use openfunnel_contract::suite::{SuiteOptions, Terms, rule_ids, rules, run_suite};
 use openfunnel_contract::{Error, Spec, Target, TargetKind, drift};
@@ -48,6 +51,9 @@ enum Command {
         #[arg(long, env = config::MOCK_BAND_MS)]
         band_ms: Option<u64>,
     },
+    /// Stand between a client and the service: forward every request
+    /// unchanged and judge each exchange (server faults and client mistakes).
+    Proxy(ProxyArgs),
     /// List the rules and the documentation each rests on.
     Rules,
     /// Compare the service's own /openapi.json with the vendored spec.
@@ -180,6 +186,39 @@ struct CheckArgs {
     verbose: Option<String>,
 }
 
+/// Every flag is a twin of an `OPENFUNNEL_*` variable; the flag wins. The
+/// proxy has no key of its own: each client's key is forwarded as sent.
+#[derive(Args, Debug)]
+struct ProxyArgs {
+    /// Base URL of the service to stand in front of (may carry a path prefix).
+    #[arg(long, env = config::UPSTREAM)]
+    upstream: Option<String>,
+    /// Port of 127.0.0.1 to listen on (0 picks a free one); default 8081.
+    #[arg(long, env = config::PROXY_PORT)]
+    port: Option<String>,
+    /// Stop and report after this many seconds (default: at Ctrl-C).
+    #[arg(long, env = config::DURATION_SECS)]
+    duration: Option<String>,
+    /// Exit 1 when a server fault or a client mistake was seen.
+    #[arg(long, env = config::FAIL_ON_VIOLATION, num_args = 0..=1, default_missing_value = "1")]
+    fail_on_violation: Option<String>,
+    /// Allow read-only polls of the proxy's own, to learn a job's state before a control call.
+    #[arg(long, env = config::PROBE, num_args = 0..=1, default_missing_value = "1")]
+    probe: Option<String>,
+    /// Upstream timeout in seconds (then the client gets 504).
+    #[arg(long, env = config::TIMEOUT_SECS)]
+    timeout_secs: Option<String>,
+    /// Spec file to judge against instead of the vendored one.
+    #[arg(long, env = config::SPEC)]
+    spec: Option<String>,
+    /// Report format: text, json or junit.
+    #[arg(long, env = config::FORMAT)]
+    format: Option<String>,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, env = config::OUTPUT)]
+    output: Option<String>,
+}
+
 impl CheckArgs {
     fn settings(&self) -> BTreeMap<&'static str, String> {
         let pairs = [
@@ -247,6 +286,7 @@ fn main() -> ExitCode {
                 ))),
             }
         }
+        Command::Proxy(args) => runtime.block_on(async { exit(run_proxy(&args).await) }),
         Command::Rules => {
             for rule in rules() {
                 println!(
@@ -397,6 +437,121 @@ fn flag(setting: &str, value: Option<&str>) -> Result<bool, Error> {
             setting: setting.into(),
             reason: format!("{other:?} is not 1 or 0"),
         }),
+    }
+}
+
+async fn run_proxy(args: &ProxyArgs) -> Result<ExitCode, Error> {
+    let flags: BTreeMap<&str, String> = [
+        (config::UPSTREAM, &args.upstream),
+        (config::PROXY_PORT, &args.port),
+        (config::DURATION_SECS, &args.duration),
+        (config::FAIL_ON_VIOLATION, &args.fail_on_violation),
+        (config::PROBE, &args.probe),
+        (config::TIMEOUT_SECS, &args.timeout_secs),
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| value.clone().map(|v| (name, v)))
+    .collect();
+    let settings = ProxyConfig::from_lookup(|name| {
+        flags
+            .get(name)
+            .cloned()
+            .or_else(|| std::env::var(name).ok())
+    })?;
+    let format = parse_format(args.format.as_deref())?;
+    let output = args
+        .output
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty());
+    let mut builder = Proxy::builder(&settings.upstream)
+        .port(settings.port)
+        .timeout(settings.timeout)
+        .probe(settings.probe)
+        .on_finding(|finding| eprintln!("{}", finding.line()));
+    if let Some(path) = args
+        .spec
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
+        builder = builder.spec(Spec::from_path(path)?);
+    }
+    let proxy = builder.start().await?;
+    eprintln!(
+        "openfunnel-contract proxy: {} -> {} (Ctrl-C or SIGTERM to stop and report)",
+        proxy.uri(),
+        settings.upstream
+    );
+    match settings.duration {
+        Some(duration) => {
+            tokio::select! {
+                () = tokio::time::sleep(duration) => {}
+                () = interrupted() => {}
+            }
+        }
+        None => interrupted().await,
+    }
+    let report = proxy.finish().await;
+    let text = match format {
+        Format::Text => render_proxy_text(&report),
+        Format::Json => render_proxy_json(&report),
+        Format::Junit => render_proxy_junit(&report),
+    };
+    write_report(output, &text)?;
+    if let Some(path) = output {
+        eprintln!(
+            "openfunnel-contract: report written to {path}: {} exchanges, {} server faults, {} client mistakes",
+            report.exchanges_seen, report.server_faults_total, report.client_mistakes_total
+        );
+    }
+    Ok(if settings.fail_on_violation && !report.passed() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Resolves at Ctrl-C (SIGINT) or, on Unix, SIGTERM (what CI runners and
+/// `kill` send), so the proxy reports either way.
+async fn interrupted() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+fn parse_format(value: Option<&str>) -> Result<Format, Error> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(Format::Text),
+        Some(text) => text.parse().map_err(|reason| Error::Config {
+            setting: config::FORMAT.into(),
+            reason,
+        }),
+    }
+}
+
+/// Writes `text` to `output`, or to standard output when none is given.
+fn write_report(output: Option<&str>, text: &str) -> Result<(), Error> {
+    match output {
+        Some(path) => std::fs::write(path, text).map_err(|source| Error::Output {
+            path: path.into(),
+            source,
+        }),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout.write_all(text.as_bytes());
+            let _ = stdout.flush();
+            Ok(())
+        }
     }
 }
 

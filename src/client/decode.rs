@@ -28,7 +28,7 @@ fn codings(headers: &[(String, String)]) -> Vec<String> {
 /// `Content-Length` (which describe the encoded body) leave `headers`.
 /// `Err` names why the body cannot be read: an unknown coding, a corrupt
 /// stream, or more than `cap` bytes once decoded.
-pub(super) fn decode(
+pub(crate) fn decode(
     headers: &mut Vec<(String, String)>,
     body: Vec<u8>,
     cap: usize,

@@ -31,7 +31,7 @@ fn may_hold(key: &ApiKey, text: &[u8]) -> bool {
 
 /// Replaces every form of each key in `keys` in `body` and in every header
 /// value.
-pub(super) fn scrub<'k>(
+pub(crate) fn scrub<'k>(
     keys: impl IntoIterator<Item = &'k ApiKey>,
     body: &mut Vec<u8>,
     headers: &mut [(String, String)],

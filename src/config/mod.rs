@@ -10,9 +10,11 @@ use url::Url;
 use crate::{ApiKey, Error, JobState};
 
 mod builder;
+mod proxy;
 mod vars;
 
 pub use builder::{JobProvider, JobSource};
+pub use proxy::ProxyConfig;
 pub use vars::*;
 
 /// The live fixture variables and the state each promises.
@@ -311,7 +313,7 @@ fn parse_number(var: &str, text: &str, min: f64, max: f64) -> Result<f64, Error>
     }
 }
 
-fn parse_secs(var: &str, text: &str, min: f64) -> Result<Duration, Error> {
+pub(crate) fn parse_secs(var: &str, text: &str, min: f64) -> Result<Duration, Error> {
     parse_number(var, text, min, MAX_SECS).map(Duration::from_secs_f64)
 }
 

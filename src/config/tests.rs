@@ -107,6 +107,36 @@ fn keys_and_credentials_are_checked_without_being_shown() {
 }
 
 #[test]
+fn the_proxy_needs_an_upstream_and_parses_its_switches() {
+    let proxy = |pairs: &[(&str, &str)]| {
+        let map: BTreeMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        ProxyConfig::from_lookup(|name| map.get(name).cloned())
+    };
+    let err = proxy(&[]).unwrap_err().to_string();
+    assert!(err.starts_with("OPENFUNNEL_UPSTREAM: required"), "{err}");
+    let c = proxy(&[(UPSTREAM, "https://staging.example/"), (PROBE, "1")]).unwrap();
+    assert_eq!(c.upstream, "https://staging.example");
+    assert_eq!(
+        (c.port, c.probe, c.fail_on_violation, c.duration),
+        (8081, true, false, None)
+    );
+    for (var, value) in [
+        (UPSTREAM, "ftp://x"),
+        (PROXY_PORT, "70000"),
+        (DURATION_SECS, "-1"),
+        (PROBE, "yes"),
+    ] {
+        let err = proxy(&[(UPSTREAM, "http://h"), (var, value)])
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with(var), "{err}");
+    }
+}
+
+#[test]
 fn every_variable_is_prefixed() {
     assert!(ALL.iter().all(|v| v.starts_with("OPENFUNNEL_")));
 }

@@ -70,8 +70,23 @@ pub const ONLY: &str = "OPENFUNNEL_ONLY";
 /// Rules not to run, by exact id, comma-separated (default: none).
 pub const SKIP: &str = "OPENFUNNEL_SKIP";
 
+/// The proxy's upstream: base URL of the service it stands in front of
+/// (`openfunnel-contract proxy --upstream`). Required by the proxy.
+pub const UPSTREAM: &str = "OPENFUNNEL_UPSTREAM";
+/// Port of 127.0.0.1 the proxy listens on (0: a free one). Default 8081.
+pub const PROXY_PORT: &str = "OPENFUNNEL_PROXY_PORT";
+/// How long the proxy runs before it reports, seconds. Default: until
+/// Ctrl-C.
+pub const DURATION_SECS: &str = "OPENFUNNEL_DURATION_SECS";
+/// `1` makes the proxy exit 1 when it saw a server fault or a client
+/// mistake. Default 0.
+pub const FAIL_ON_VIOLATION: &str = "OPENFUNNEL_FAIL_ON_VIOLATION";
+/// `1` lets the proxy send read-only polls of its own, to learn a job's
+/// state before a control call on it. Default 0.
+pub const PROBE: &str = "OPENFUNNEL_PROBE";
+
 /// Every variable above, for `--help` texts and for tests.
-pub const ALL: [&str; 28] = [
+pub const ALL: [&str; 33] = [
     TARGET,
     BASE_URL,
     API_KEY,
@@ -100,6 +115,11 @@ pub const ALL: [&str; 28] = [
     MOCK_BAND_MS,
     ONLY,
     SKIP,
+    UPSTREAM,
+    PROXY_PORT,
+    DURATION_SECS,
+    FAIL_ON_VIOLATION,
+    PROBE,
 ];
 
 /// The production deployment.

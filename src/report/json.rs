@@ -93,7 +93,8 @@ pub fn render_json(run: &Run) -> String {
     text
 }
 
-fn kind_name(kind: ViolationKind) -> &'static str {
+/// The JSON name of a violation kind (also the proxy's report).
+pub(crate) fn kind_name(kind: ViolationKind) -> &'static str {
     match kind {
         ViolationKind::UnknownOperation => "unknown-operation",
         ViolationKind::ServerError => "server-error",

@@ -8,6 +8,7 @@
 //! | `errors` | bad input: one line on stderr, exit 2, nothing sent |
 //! | `secrets` | the key never shows, in any format, on any stream |
 //! | `drift` | `spec diff` and `spec pull` |
+//! | `proxy` | `proxy`: set-up error, findings on stderr as they happen, the report at SIGTERM, `--fail-on-violation` |
 
 #[path = "../it/support/mod.rs"]
 #[macro_use]
@@ -18,4 +19,5 @@ mod run;
 mod check;
 mod drift;
 mod errors;
+mod proxy;
 mod secrets;

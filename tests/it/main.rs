@@ -17,6 +17,7 @@
 //! | `fuzz` | parsers and printers under proptest |
 //! | `personalities` | the suite and the model pass every correct server the mock can play |
 //! | `invariants` | each invariant over time fails its own broken server |
+//! | `proxy` | the checking proxy: silent before every personality, each broken variant and client mistake reported, upstream faults answered 502/504 |
 
 #[macro_use]
 mod support;
@@ -40,6 +41,7 @@ mod model;
 #[cfg(feature = "model")]
 mod model_faults;
 mod personalities;
+mod proxy;
 mod report;
 mod secrets;
 mod spec;

@@ -1,0 +1,75 @@
+//! The settings of `openfunnel-contract proxy`.
+
+use std::time::Duration;
+
+use super::{parse_base_url, parse_secs, vars::*};
+use crate::Error;
+
+/// The settings of `openfunnel-contract proxy`, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProxyConfig {
+    /// The service's base URL. Env: [`UPSTREAM`]; required.
+    pub upstream: String,
+    /// Port on 127.0.0.1. Env: [`PROXY_PORT`], default 8081.
+    pub port: u16,
+    /// Stop (and report) after this long; `None` runs until Ctrl-C. Env:
+    /// [`DURATION_SECS`].
+    pub duration: Option<Duration>,
+    /// Exit 1 on any violation. Env: [`FAIL_ON_VIOLATION`], default off.
+    pub fail_on_violation: bool,
+    /// Read-only polls of its own allowed. Env: [`PROBE`], default off.
+    pub probe: bool,
+    /// Upstream timeout. Env: [`TIMEOUT_SECS`], default 30 s.
+    pub timeout: Duration,
+}
+
+impl ProxyConfig {
+    /// Reads the proxy's settings through `lookup` (flags first, then the
+    /// environment, as for [`Config::from_lookup`]).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<ProxyConfig, Error> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let upstream = get(UPSTREAM).ok_or_else(|| {
+            Error::config(
+                UPSTREAM,
+                "required: the base URL of the service the proxy stands in front of",
+            )
+        })?;
+        // The same rules as a base URL, named after the proxy's variable.
+        let upstream = parse_base_url(&upstream).map_err(|e| match e {
+            Error::Config { reason, .. } => Error::config(UPSTREAM, reason),
+            other => other,
+        })?;
+        let port = match get(PROXY_PORT) {
+            None => 8081,
+            Some(text) => text.trim().parse().map_err(|_| {
+                Error::config(
+                    PROXY_PORT,
+                    format!("{text:?} is not a port from 0 to 65535"),
+                )
+            })?,
+        };
+        let duration = get(DURATION_SECS)
+            .map(|text| parse_secs(DURATION_SECS, &text, 0.001))
+            .transpose()?;
+        let timeout = match get(TIMEOUT_SECS) {
+            Some(text) => parse_secs(TIMEOUT_SECS, &text, 0.001)?,
+            None => Duration::from_secs(30),
+        };
+        Ok(ProxyConfig {
+            upstream,
+            port,
+            duration,
+            fail_on_violation: parse_switch(FAIL_ON_VIOLATION, get(FAIL_ON_VIOLATION))?,
+            probe: parse_switch(PROBE, get(PROBE))?,
+            timeout,
+        })
+    }
+}
+
+fn parse_switch(var: &str, value: Option<String>) -> Result<bool, Error> {
+    match value.as_deref().map(str::trim) {
+        None | Some("0") | Some("false") => Ok(false),
+        Some("1") | Some("true") => Ok(true),
+        Some(other) => Err(Error::config(var, format!("{other:?} is not 1 or 0"))),
+    }
+}

@@ -350,3 +350,27 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     found.sort();
     found
 }
+
+#[test]
+fn a_passing_run_counts_unmatched_requests_in_one_line_and_verbose_lists_them() {
+    let args = ["check", "--only", "odd-job-id-4xx"];
+    let out = run(&args, &[("PROPTEST_CASES", "64")]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let quiet = text(&out.stdout);
+    let counted = quiet
+        .lines()
+        .filter(|l| l.contains("matched no route of the mock"))
+        .count();
+    // Seed 0 draws IDs with an encoded '/', which no mock route matches.
+    assert_eq!(counted, 1, "{quiet}");
+    assert!(!quiet.contains("\n  - "), "no list on a pass: {quiet}");
+    let out = run(
+        &args,
+        &[("PROPTEST_CASES", "64"), ("OPENFUNNEL_VERBOSE", "1")],
+    );
+    assert!(
+        text(&out.stdout).contains("\n  - "),
+        "{}",
+        text(&out.stdout)
+    );
+}

@@ -1,0 +1,73 @@
+//! The per-rule test harness (feature `harness`): one libtest trial per
+//! rule, named by its id; a skip is ignored with its reason, or a failure
+//! under fail-on-skip. Each test runs the trials in-process through
+//! libtest-mimic with `--exact` and one thread, as `cargo test NAME` would.
+
+use openfunnel_contract::harness::libtest_mimic::{self, Arguments};
+use openfunnel_contract::harness::{Harness, test_name};
+use openfunnel_contract::mock::MockApi;
+use openfunnel_contract::suite::rules;
+use openfunnel_contract::{Config, Target};
+
+fn only(name: &str) -> Arguments {
+    Arguments::from_iter(["it", "--exact", name, "--test-threads=1"])
+}
+
+#[test]
+fn every_rule_is_one_test_named_by_its_id() {
+    let harness = Harness::new(Target::mock);
+    let names: Vec<String> = harness
+        .trials()
+        .iter()
+        .map(|t| t.name().to_owned())
+        .collect();
+    let ids: Vec<String> = rules().iter().map(|r| r.id.replace('-', "_")).collect();
+    assert_eq!(names, ids);
+    assert_eq!(test_name("terminal-409"), "terminal_409");
+    assert!(names.iter().all(|n| !n.contains('-')), "{names:?}");
+}
+
+#[test]
+fn a_rule_passes_against_the_mock() {
+    let conclusion = libtest_mimic::run(&only("terminal_409"), Harness::new(Target::mock).trials());
+    assert_eq!(
+        (
+            conclusion.num_passed,
+            conclusion.num_failed,
+            conclusion.num_filtered_out
+        ),
+        (1, 0, rules().len() as u64 - 1)
+    );
+}
+
+/// A read-only live run without fixtures: `terminal-409` has no terminal
+/// job, so it is ignored with its reason, or fails under fail-on-skip.
+#[test]
+fn a_skip_is_ignored_or_fails_under_fail_on_skip() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mock = runtime.block_on(MockApi::start());
+    let config = Config::live(&mock.uri(), mock.api_key()).unwrap().rps(None);
+    let factory = move || {
+        let config = config.clone();
+        async move { Target::from_config(&config).await }
+    };
+    let harness = Harness::new(factory).fail_on_skip(false);
+    let ignored = libtest_mimic::run(&only("terminal_409"), harness.clone().trials());
+    assert_eq!((ignored.num_ignored, ignored.num_failed), (1, 0));
+    let failed = libtest_mimic::run(&only("terminal_409"), harness.fail_on_skip(true).trials());
+    assert_eq!((failed.num_ignored, failed.num_failed), (0, 1));
+    drop(mock);
+}
+
+#[test]
+fn a_target_that_cannot_be_set_up_fails_the_rule() {
+    let factory = || async {
+        Target::from_config(&Config::live(
+            "http://127.0.0.1:9",
+            openfunnel_contract::ApiKey::new("bad\nkey"),
+        )?)
+        .await
+    };
+    let conclusion = libtest_mimic::run(&only("pagination"), Harness::new(factory).trials());
+    assert_eq!(conclusion.num_failed, 1);
+}

@@ -1,16 +1,28 @@
 //! The per-rule test harness (feature `harness`): one libtest trial per
 //! rule, named by its id; a skip is ignored with its reason, or a failure
 //! under fail-on-skip. Each test runs the trials in-process through
-//! libtest-mimic with `--exact` and one thread, as `cargo test NAME` would.
+//! libtest-mimic with `--exact` and one thread, as `cargo test NAME` would,
+//! its output in a log file (not this binary's stdout, where its
+//! `test result: FAILED` lines would read as this run's).
 
-use openfunnel_contract::harness::libtest_mimic::{self, Arguments};
+use openfunnel_contract::harness::libtest_mimic::{self, Arguments, Conclusion};
 use openfunnel_contract::harness::{Harness, test_name};
 use openfunnel_contract::mock::MockApi;
 use openfunnel_contract::suite::rules;
 use openfunnel_contract::{Config, Target};
 
-fn only(name: &str) -> Arguments {
-    Arguments::from_iter(["it", "--exact", name, "--test-threads=1"])
+/// Runs the trial `name` alone; its conclusion and what it printed.
+fn run_one(harness: &Harness, name: &str, case: &str) -> (Conclusion, String) {
+    let log = std::env::temp_dir().join(format!(
+        "openfunnel-harness-{case}-{}.log",
+        std::process::id()
+    ));
+    let log_arg = format!("--logfile={}", log.display());
+    let args = Arguments::from_iter(["it", "--exact", name, "--test-threads=1", &log_arg]);
+    let conclusion = libtest_mimic::run(&args, harness.trials());
+    let printed = std::fs::read_to_string(&log).unwrap_or_default();
+    let _ = std::fs::remove_file(&log);
+    (conclusion, printed)
 }
 
 #[test]
@@ -29,7 +41,8 @@ fn every_rule_is_one_test_named_by_its_id() {
 
 #[test]
 fn a_rule_passes_against_the_mock() {
-    let conclusion = libtest_mimic::run(&only("terminal_409"), Harness::new(Target::mock).trials());
+    let (conclusion, printed) = run_one(&Harness::new(Target::mock), "terminal_409", "pass");
+    assert!(printed.contains("test terminal_409 ... ok"), "{printed}");
     assert_eq!(
         (
             conclusion.num_passed,
@@ -52,10 +65,22 @@ fn a_skip_is_ignored_or_fails_under_fail_on_skip() {
         async move { Target::from_config(&config).await }
     };
     let harness = Harness::new(factory).fail_on_skip(false);
-    let ignored = libtest_mimic::run(&only("terminal_409"), harness.clone().trials());
+    let (ignored, printed) = run_one(&harness, "terminal_409", "ignored");
     assert_eq!((ignored.num_ignored, ignored.num_failed), (1, 0));
-    let failed = libtest_mimic::run(&only("terminal_409"), harness.fail_on_skip(true).trials());
+    assert!(
+        printed.contains(
+            "test terminal_409 ... ignored (no terminal job: set OPENFUNNEL_JOB_COMPLETED"
+        ),
+        "{printed}"
+    );
+    let (failed, printed) = run_one(&harness.fail_on_skip(true), "terminal_409", "fail-on-skip");
     assert_eq!((failed.num_ignored, failed.num_failed), (0, 1));
+    assert!(
+        printed.contains(
+            "skipped, and OPENFUNNEL_FAIL_ON_SKIP=1 fails a skipped rule: no terminal job"
+        ),
+        "{printed}"
+    );
     drop(mock);
 }
 
@@ -68,6 +93,10 @@ fn a_target_that_cannot_be_set_up_fails_the_rule() {
         )?)
         .await
     };
-    let conclusion = libtest_mimic::run(&only("pagination"), Harness::new(factory).trials());
+    let (conclusion, printed) = run_one(&Harness::new(factory), "pagination", "setup");
     assert_eq!(conclusion.num_failed, 1);
+    assert!(
+        printed.contains("cannot set up the target: OPENFUNNEL_API_KEY"),
+        "{printed}"
+    );
 }

@@ -4,8 +4,9 @@ CARGO ?= cargo
 .PHONY: check test lint doc bench live mock ci
 
 ## The main job: the full conformance check against the embedded mock, with a report.
+## Not --quiet: a cold build shows its progress from the first second.
 check:
-	$(CARGO) run --locked --quiet --bin openfunnel-contract -- check
+	$(CARGO) run --locked --bin openfunnel-contract -- check
 
 ## The tests (mock target; no network, no real sleeps): two binaries,
 ## `--test it` (the library) and `--test cli` (the binary), the doctests,

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use reqwest::Method;
+use http::{HeaderMap, Method, StatusCode};
 use serde_json::Value;
 
 use crate::ApiKey;
@@ -161,6 +161,47 @@ impl Response {
         }
     }
 
+    /// A response with this status, headers and body, e.g. from your own
+    /// HTTP stack. Header names are lower-cased; a value that is not text
+    /// is kept lossily.
+    pub fn new(status: StatusCode, headers: &HeaderMap, body: impl Into<Vec<u8>>) -> Self {
+        Response {
+            status: status.as_u16(),
+            headers: header_pairs(headers),
+            body: body.into(),
+        }
+    }
+
+    /// Reads a `reqwest` answer whole: status, headers and body. Async, so
+    /// not a `From` (a conversion cannot await the body). No size cap: the
+    /// harness's own client caps bodies, a caller's client is the caller's.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), reqwest::Error> {
+    /// use openfunnel_contract::{Exchange, Method, Request, Response};
+    ///
+    /// let sent = reqwest::Client::new()
+    ///     .get("http://127.0.0.1:8000/api/v1/tam/build/8a8e8a97")
+    ///     .header("X-API-Key", "of_test")
+    ///     .send()
+    ///     .await?;
+    /// let response = Response::from_reqwest(sent).await?;
+    /// let request = Request::new(Method::GET, "/api/v1/tam/build/8a8e8a97");
+    /// let exchange = Exchange::new(request, response);
+    /// # let _ = exchange; Ok(()) }
+    /// ```
+    pub async fn from_reqwest(response: reqwest::Response) -> Result<Response, reqwest::Error> {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.bytes().await?;
+        Ok(Response::new(status, &headers, body))
+    }
+
+    /// The status as an [`http::StatusCode`] (`None` outside 100–999).
+    pub fn status_code(&self) -> Option<StatusCode> {
+        StatusCode::from_u16(self.status).ok()
+    }
+
     /// The first value of a header (name case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
@@ -183,6 +224,43 @@ impl Response {
     pub fn body_text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
+}
+
+/// An `http::Response` whose body is already read: from axum (after
+/// `axum::body::to_bytes`), hyper, or a `tower::Service` called in-process.
+/// Any body that is `Into<Vec<u8>>` will do: `Bytes`, `Vec<u8>`, `String`,
+/// `&'static str`.
+///
+/// ```
+/// use openfunnel_contract::{Response, StatusCode};
+///
+/// let answer = http::Response::builder()
+///     .status(StatusCode::CONFLICT)
+///     .header("Content-Type", "application/json")
+///     .body(r#"{"detail":"Job already finished"}"#)
+///     .unwrap();
+/// let response = Response::from(answer);
+/// assert_eq!(response.status, 409);
+/// assert_eq!(response.content_type(), Some("application/json"));
+/// ```
+impl<B: Into<Vec<u8>>> From<http::Response<B>> for Response {
+    fn from(response: http::Response<B>) -> Self {
+        let (parts, body) = response.into_parts();
+        Response::new(parts.status, &parts.headers, body)
+    }
+}
+
+/// Header pairs, names lower-case (as `http` keeps them), in order.
+fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            (
+                name.as_str().to_owned(),
+                String::from_utf8_lossy(value.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
 }
 
 /// A request and the response it got.

@@ -15,7 +15,7 @@
 //! | target | `target`, `record` | the one seam between rules and servers ([`Target`] over a [`Backend`]), and the run's [`Record`] |
 //! | rules | [`suite`], `model` | fixed rules by family; random sequences against the reference model |
 //! | reports | [`report`], [`coverage`], [`deviations`] | text, JSON and JUnit reports, coverage, known deviations |
-//! | faces | `bin/`, [`drift`], [`proxy`] | the CLI, spec drift, the checking proxy (passive conformance of real traffic) |
+//! | faces | `bin/`, [`drift`], [`proxy`], `harness` | the CLI, spec drift, the checking proxy (passive conformance of real traffic), and one test per rule in your own test binary (feature `harness`) |
 //!
 //! Most users need only the [`prelude`].
 //!
@@ -30,8 +30,7 @@
 //! ## Check one exchange
 //!
 //! ```
-//! use openfunnel_contract::{check_exchange, Exchange, Request, Response, Spec, ViolationKind};
-//! use reqwest::Method;
+//! use openfunnel_contract::{check_exchange, Exchange, Method, Request, Response, Spec, ViolationKind};
 //! use serde_json::json;
 //!
 //! // Arrange: the vendored spec and an exchange your client or server produced.
@@ -89,6 +88,8 @@ pub mod deviations;
 pub mod drift;
 mod error;
 mod exchange;
+#[cfg(feature = "harness")]
+pub mod harness;
 pub mod lifecycle;
 pub mod mock;
 #[cfg(feature = "model")]
@@ -115,6 +116,11 @@ pub use client::{SendError, Sent, WriteGuard};
 pub use config::{Config, JobProvider, JobSource, Limits, ProxyConfig, TargetKind};
 pub use error::Error;
 pub use exchange::{Exchange, Request, Response};
+/// The `http` types the public signatures use ([`Request::new`] takes a
+/// [`Method`], [`Response::new`] a [`StatusCode`] and a [`HeaderMap`]),
+/// so a dependent needs no `http` or `reqwest` of its own. The crate
+/// itself is [`http`].
+pub use http::{self, HeaderMap, Method, StatusCode};
 pub use record::{Record, Transition};
 pub use secret::ApiKey;
 pub use spec::Spec;
@@ -140,4 +146,5 @@ pub mod prelude {
     pub use crate::suite::{SuiteOptions, SuiteReport, run_suite};
     pub use crate::target::{Target, Unavailable};
     pub use crate::violation::{Violation, ViolationKind};
+    pub use http::{HeaderMap, Method, StatusCode};
 }

@@ -18,6 +18,8 @@
 //! | `personalities` | the suite and the model pass every correct server the mock can play |
 //! | `invariants` | each invariant over time fails its own broken server |
 //! | `proxy` | the checking proxy: silent before every personality, each broken variant and client mistake reported, upstream faults answered 502/504 |
+//! | `docs_sync` | the README's and `docs/your-server.md`'s code is the example crate's |
+//! | `harness` | one test per rule for a dependent's test binary (feature `harness`) |
 
 #[macro_use]
 mod support;
@@ -27,8 +29,11 @@ mod broken_servers;
 mod checks;
 mod conformance;
 mod deviations;
+mod docs_sync;
 mod drift;
 mod fuzz;
+#[cfg(feature = "harness")]
+mod harness;
 mod hostile;
 #[cfg(feature = "model")]
 mod invariants;

@@ -40,7 +40,7 @@ async fn terminal_409(session: &mut Session) -> Result<(), Stop> {
     }
     if reached == 0 {
         return Err(Stop::Skip(
-            "no terminal job: set OPENFUNNEL_JOB_COMPLETED, _FAILED or _CANCELLED".into(),
+            "no terminal job: set OPENFUNNEL_JOB_COMPLETED, OPENFUNNEL_JOB_FAILED or OPENFUNNEL_JOB_CANCELLED".into(),
         ));
     }
     Ok(())
@@ -63,7 +63,7 @@ async fn terminal_stays_terminal(session: &mut Session) -> Result<(), Stop> {
     }
     if jobs.is_empty() {
         return Err(Stop::Skip(
-            "no terminal job: set OPENFUNNEL_JOB_COMPLETED, _FAILED or _CANCELLED".into(),
+            "no terminal job: set OPENFUNNEL_JOB_COMPLETED, OPENFUNNEL_JOB_FAILED or OPENFUNNEL_JOB_CANCELLED".into(),
         ));
     }
     // Three rounds over every job, one poll interval apart: the jobs wait

@@ -5,10 +5,10 @@ use std::fmt;
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::Violation;
-use crate::report::{escape, kind_name};
+use crate::report::{escape, kind_name, violation_json};
 
 /// Most violations of each side kept for the report; the totals count
 /// every one.
@@ -245,26 +245,6 @@ pub fn render_proxy_text(report: &ProxyReport) -> String {
     let _ = writeln!(out, "{}", report.totals());
     let _ = writeln!(out, "{}", if report.passed() { "PASS" } else { "FAIL" });
     out
-}
-
-fn violation_json(v: &Violation) -> Value {
-    json!({
-        "kind": kind_name(v.kind),
-        "check": v.rule,
-        "operation_id": v.operation_id,
-        "method": v.method,
-        "path": v.path,
-        "status": v.status,
-        "mismatches": v.mismatches.iter().map(|m| json!({
-            "pointer": m.pointer,
-            "spec_pointer": m.spec_pointer,
-            "expected": m.expected,
-            "actual": m.actual,
-        })).collect::<Vec<_>>(),
-        "because": v.because,
-        "curl": v.curl,
-        "message": v.to_string(),
-    })
 }
 
 /// The JSON report (pretty, with a final newline).

@@ -114,6 +114,13 @@ fn violation(v: &Violation, run: &Run, rule: usize, index: usize) -> Value {
             "expires": entry.deviation.expires.map(|d| d.to_string()),
         })
     });
+    let mut value = violation_json(v);
+    value["known"] = known;
+    value
+}
+
+/// A violation as the JSON reports write it (without `known`).
+pub(crate) fn violation_json(v: &Violation) -> Value {
     json!({
         "kind": kind_name(v.kind),
         "check": v.rule,
@@ -130,7 +137,6 @@ fn violation(v: &Violation, run: &Run, rule: usize, index: usize) -> Value {
         "because": v.because,
         "curl": v.curl,
         "message": v.to_string(),
-        "known": known,
     })
 }
 

@@ -13,8 +13,8 @@ mod text;
 
 use std::path::PathBuf;
 
-pub(crate) use json::kind_name;
 pub use json::{JSON_SCHEMA, SCHEMA_VERSION, render_json, to_json};
+pub(crate) use json::{kind_name, violation_json};
 pub(crate) use junit::escape;
 pub use junit::render_junit;
 pub use text::{render_run_text, render_text};

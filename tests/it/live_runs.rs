@@ -25,15 +25,7 @@ async fn local_server() -> MockApi {
 /// cap, and room for the polls of 24 cells (the live default budget, 300
 /// requests, is for read-only runs).
 fn config(server: &MockApi) -> Config {
-    let mut config = Config::live(&server.uri(), server.api_key())
-        .unwrap()
-        .allow_writes(true)
-        .other_api_key(server.other_api_key())
-        .unwrap()
-        .rps(None)
-        .max_requests(2_000)
-        .wait(Duration::from_secs(5))
-        .max_credits(None);
+    let mut config = writes(server);
     for state in [
         JobState::Completed,
         JobState::Failed,
@@ -44,6 +36,19 @@ fn config(server: &MockApi) -> Config {
         config = config.fixture(state, server.fixture(state).unwrap());
     }
     config
+}
+
+/// The settings of [`config`] without the fixtures.
+fn writes(server: &MockApi) -> Config {
+    Config::live(&server.uri(), server.api_key())
+        .unwrap()
+        .allow_writes(true)
+        .other_api_key(server.other_api_key())
+        .unwrap()
+        .rps(None)
+        .max_requests(2_000)
+        .wait(Duration::from_secs(5))
+        .max_credits(None)
 }
 
 fn options() -> SuiteOptions {
@@ -155,20 +160,11 @@ async fn a_job_provider_gives_every_rule_its_own_job_in_every_state() {
     let seeder = server.clone();
     let provided = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let counter = provided.clone();
-    let config = Config::live(&server.uri(), server.api_key())
-        .unwrap()
-        .allow_writes(true)
-        .other_api_key(server.other_api_key())
-        .unwrap()
-        .rps(None)
-        .max_requests(2_000)
-        .wait(Duration::from_secs(5))
-        .max_credits(None)
-        .jobs(move |key, state| {
-            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            let id = seeder.seed_job(&key, state);
-            async move { Ok(id) }
-        });
+    let config = writes(&server).jobs(move |key, state| {
+        counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let id = seeder.seed_job(&key, state);
+        async move { Ok(id) }
+    });
     let target = Target::from_config(&config).await.unwrap();
     let report = run_suite(&target, &options()).await;
     let text = render_text(&report);

@@ -13,7 +13,7 @@ use openfunnel_contract::report::{Format, Run, render_json, render_junit, render
 use openfunnel_contract::suite::{SuiteOptions, Terms, rule_ids, run_suite};
 use openfunnel_contract::{Error, Spec, Target, TargetKind};
 
-use super::{exit, flag, parse_format, write_report};
+use super::{exit, flag, flag_or_env, parse_format, write_report};
 
 /// Every flag is a twin of an `OPENFUNNEL_*` variable; the flag wins. The
 /// API keys have no flag: a key on a command line ends up in shell history
@@ -129,12 +129,7 @@ pub(crate) async fn check(args: CheckArgs) -> ExitCode {
 
 async fn run_check(args: &CheckArgs) -> Result<ExitCode, Error> {
     let flags = args.settings();
-    let config = Config::from_lookup(|name| {
-        flags
-            .get(name)
-            .cloned()
-            .or_else(|| std::env::var(name).ok())
-    })?;
+    let config = Config::from_lookup(flag_or_env(&flags))?;
     let format = parse_format(args.format.as_deref())?;
     let min_coverage = parse_min_coverage(args.min_coverage.as_deref())?;
     let deviations = match args.deviations.as_deref().map(str::trim) {

@@ -130,6 +130,19 @@ pub(crate) fn exit(result: Result<ExitCode, Error>) -> ExitCode {
     result.unwrap_or_else(|error| setup_error(&error))
 }
 
+/// A setting by its env var name: the flag's value when given, else the
+/// environment's.
+pub(crate) fn flag_or_env<'a>(
+    flags: &'a std::collections::BTreeMap<&str, String>,
+) -> impl Fn(&str) -> Option<String> + 'a {
+    |name| {
+        flags
+            .get(name)
+            .cloned()
+            .or_else(|| std::env::var(name).ok())
+    }
+}
+
 /// A 0/1 switch; anything else is a hard error.
 pub(crate) fn flag(setting: &str, value: Option<&str>) -> Result<bool, Error> {
     match value.map(str::trim) {

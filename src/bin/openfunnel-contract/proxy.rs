@@ -9,7 +9,7 @@ use openfunnel_contract::proxy::{Proxy, render_proxy_json, render_proxy_junit, r
 use openfunnel_contract::report::Format;
 use openfunnel_contract::{Error, Spec};
 
-use super::{parse_format, write_report};
+use super::{flag_or_env, parse_format, write_report};
 
 /// Every flag is a twin of an `OPENFUNNEL_*` variable; the flag wins. The
 /// proxy has no key of its own: each client's key is forwarded as sent.
@@ -56,12 +56,7 @@ pub(crate) async fn run_proxy(args: &ProxyArgs) -> Result<ExitCode, Error> {
     .into_iter()
     .filter_map(|(name, value)| value.clone().map(|v| (name, v)))
     .collect();
-    let settings = ProxyConfig::from_lookup(|name| {
-        flags
-            .get(name)
-            .cloned()
-            .or_else(|| std::env::var(name).ok())
-    })?;
+    let settings = ProxyConfig::from_lookup(flag_or_env(&flags))?;
     let format = parse_format(args.format.as_deref())?;
     let output = args
         .output

@@ -105,11 +105,19 @@ pub fn render_run_text(run: &Run, color: bool) -> String {
     fixtures(&mut out, report);
     if !report.created_jobs.is_empty() {
         let _ = writeln!(out);
-        let _ = writeln!(
-            out,
-            "jobs created and cancelled: {}",
-            report.created_jobs.join(", ")
-        );
+        if run.verbose || failed || report.target.kind == crate::TargetKind::Live {
+            let _ = writeln!(
+                out,
+                "jobs created and cancelled: {}",
+                report.created_jobs.join(", ")
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "{} jobs created and cancelled (listed in the JSON report and with --verbose)",
+                report.created_jobs.len()
+            );
+        }
     }
     if let Some(coverage) = &run.coverage {
         coverage_section(&mut out, coverage, run.min_coverage);

@@ -10,13 +10,13 @@ use openfunnel_contract::report::{redact, render_text};
 use openfunnel_contract::suite::{Outcome, SuiteOptions, SuiteReport, run_suite};
 use openfunnel_contract::{Config, JobState, Target};
 
-/// A local server whose jobs take long enough (20 bands of 150 ms) that a
+/// A local server whose jobs take long enough (40 bands of 150 ms) that a
 /// run can catch each state, with its fixtures.
 async fn local_server() -> MockApi {
     MockApi::builder()
         .system_clock()
         .band_duration(Duration::from_millis(150))
-        .bands_total(20)
+        .bands_total(40)
         .start()
         .await
 }

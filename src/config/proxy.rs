@@ -25,7 +25,7 @@ pub struct ProxyConfig {
 
 impl ProxyConfig {
     /// Reads the proxy's settings through `lookup` (flags first, then the
-    /// environment, as for [`Config::from_lookup`]).
+    /// environment, as for [`Config::from_lookup`](crate::Config::from_lookup)).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<ProxyConfig, Error> {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
         let upstream = get(UPSTREAM).ok_or_else(|| {

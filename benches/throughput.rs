@@ -15,14 +15,26 @@ use reqwest::Method;
 
 fn main() {
     let full = std::env::args().any(|a| a == "--bench");
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    let n = if full { 20_000 } else { 200 };
+    // The mock serves from a thread of its own (wiremock's), so the client
+    // side can run on either runtime. The two-worker runtime driven by
+    // `block_on` from the main thread is how `ModelRunner` runs; on one
+    // thread a request does not hop between threads on the client side.
+    let multi = || {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap()
+    };
+    let single = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    runtime.block_on(async {
-        let n = if full { 20_000 } else { 200 };
-        exchanges(n).await;
+    multi().block_on(exchanges("two-worker runtime (as ModelRunner)", n));
+    single.block_on(exchanges("current-thread runtime", n));
+    drop(single);
+    multi().block_on(async {
         suite_wall_time(if full { 5 } else { 1 }).await;
         if full {
             live_with_latency().await;
@@ -30,9 +42,15 @@ fn main() {
     });
 }
 
-/// Raw keep-alive requests vs sent-and-checked exchanges, same mock, same
-/// request, one at a time.
-async fn exchanges(n: u32) {
+/// Rounds of each measurement, interleaved, after a warm-up.
+const ROUNDS: u32 = 4;
+
+/// Raw keep-alive requests vs sent vs sent-and-checked exchanges, same
+/// mock, same request, one at a time: a warm-up, then [`ROUNDS`] rounds of
+/// `n / ROUNDS` of each in turn (so a drift of the machine hits all three
+/// alike); prints the range over the rounds. Then `check_exchange` alone on
+/// one exchange, no HTTP.
+async fn exchanges(runtime: &str, n: u32) {
     let spec = Spec::embedded().unwrap();
     let mock = MockApi::start().await;
     let job = mock.fixture(JobState::Completed).unwrap();
@@ -41,37 +59,53 @@ async fn exchanges(n: u32) {
     // The target's client installs the TLS provider the raw client needs too.
     let target = Target::on_mock(mock, spec.clone(), Limits::defaults(TargetKind::Mock)).unwrap();
     let raw = reqwest::Client::builder().build().unwrap();
-
-    let raw_rate = raw_requests_per_sec(&raw, &url, key.expose(), n).await;
-
     let request = Request::new(Method::GET, format!("/api/v1/tam/build/{job}")).key(&key);
+
+    let per_round = (n / ROUNDS).max(1);
+    let warm_up = (n / 20).max(1);
+    raw_requests_per_sec(&raw, &url, key.expose(), warm_up).await;
+    sent_per_sec(&target, &request, None, warm_up).await;
+    sent_per_sec(&target, &request, Some(&spec), warm_up).await;
+    let (mut raw_rates, mut sent_rates, mut checked_rates) = (vec![], vec![], vec![]);
+    for _ in 0..ROUNDS {
+        raw_rates.push(raw_requests_per_sec(&raw, &url, key.expose(), per_round).await);
+        sent_rates.push(sent_per_sec(&target, &request, None, per_round).await);
+        checked_rates.push(sent_per_sec(&target, &request, Some(&spec), per_round).await);
+    }
+
+    let exchange = target.send(request.clone()).await.unwrap();
+    let start = Instant::now();
+    for _ in 0..n {
+        check_exchange(&spec, std::hint::black_box(&exchange)).unwrap();
+    }
+    let check_rate = f64::from(n) / start.elapsed().as_secs_f64();
+
+    let range = |rates: &[f64]| {
+        let min = rates.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = rates.iter().copied().fold(0.0, f64::max);
+        format!("{min:>6.0} – {max:>6.0} /s")
+    };
+    println!("{runtime}: {ROUNDS} rounds of {per_round}, after {warm_up} of each");
+    println!("  raw keep-alive requests      {}", range(&raw_rates));
+    println!("  sent, not checked            {}", range(&sent_rates));
+    println!("  sent + checked exchanges     {}", range(&checked_rates));
+    println!(
+        "  check_exchange alone         {check_rate:>6.0} /s  ({:.1} µs each, no HTTP)",
+        1e6 / check_rate
+    );
+}
+
+/// Exchanges through `target` per second; each checked when `spec` is given.
+async fn sent_per_sec(target: &Target, request: &Request, spec: Option<&Spec>, n: u32) -> f64 {
     let start = Instant::now();
     for _ in 0..n {
         let exchange = target.send(request.clone()).await.unwrap();
-        check_exchange(&spec, &exchange).unwrap();
+        if let Some(spec) = spec {
+            check_exchange(spec, &exchange).unwrap();
+        }
+        std::hint::black_box(exchange);
     }
-    let checked_rate = f64::from(n) / start.elapsed().as_secs_f64();
-
-    let start = Instant::now();
-    for _ in 0..n {
-        std::hint::black_box(target.send(request.clone()).await.unwrap());
-    }
-    let sent_rate = f64::from(n) / start.elapsed().as_secs_f64();
-
-    // Raw again, last: the mock has served 3n requests by now, so a drift
-    // in the server shows as a gap between the two raw figures.
-    let raw_again = raw_requests_per_sec(&raw, &url, key.expose(), n).await;
-    println!(
-        "raw keep-alive requests      {raw_rate:>10.0} /s  ({n} requests; {raw_again:.0} /s when run last)"
-    );
-    println!(
-        "sent, not checked            {sent_rate:>10.0} /s  ({:.0}% of raw)",
-        100.0 * sent_rate / raw_rate
-    );
-    println!(
-        "sent + checked exchanges     {checked_rate:>10.0} /s  ({:.0}% of raw)",
-        100.0 * checked_rate / raw_rate
-    );
+    f64::from(n) / start.elapsed().as_secs_f64()
 }
 
 /// Plain keep-alive GETs with `reqwest`, no checks: requests per second.

@@ -144,7 +144,11 @@ impl Handler {
             number: inner.requests,
         };
         let mut answer = match &shared.fault {
-            None => handle(&mut inner, &incoming, &routed),
+            None => {
+                let answer = handle(&mut inner, &incoming, &routed);
+                drop(inner);
+                answer
+            }
             Some(fault) => {
                 let (operation, job_id) = match &routed {
                     Routed::To(e, id) | Routed::WrongMethod(e, id) => {
@@ -174,6 +178,8 @@ impl Handler {
                 answer
             }
         };
+        // Outside the lock: the dressing (gzip included) needs only the
+        // personality and what was asked.
         dress(&mut answer, p, &asked);
         answer
     }

@@ -55,7 +55,17 @@ impl Config {
     /// credits) or change a job the run did not create. Env:
     /// [`ALLOW_WRITES`]; default off on live.
     #[must_use = "a Config builder method returns the changed Config"]
+    ///
+    /// On live it also raises a budget still at the read-only default (300)
+    /// to [`super::LIVE_WRITES_MAX_REQUESTS`], as the environment does.
     pub fn allow_writes(mut self, allow: bool) -> Config {
+        let read_only_budget = super::Limits::defaults(self.target).max_requests;
+        if allow
+            && self.target == super::TargetKind::Live
+            && self.limits.max_requests == read_only_budget
+        {
+            self.limits.max_requests = super::LIVE_WRITES_MAX_REQUESTS;
+        }
         self.allow_writes = allow;
         self
     }

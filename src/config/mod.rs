@@ -35,11 +35,16 @@ pub enum TargetKind {
     Live,
 }
 
+/// The live request budget when writes are allowed and none is set: room
+/// for every rule's jobs, cells and polls.
+pub const LIVE_WRITES_MAX_REQUESTS: u32 = 1_000;
+
 /// Limits on what a run may send.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Limits {
-    /// Most requests per run, retries included. Live default 300;
-    /// mock default 100 000. Env: [`MAX_REQUESTS`].
+    /// Most requests per run, retries included. Live default 300 read-only
+    /// and [`LIVE_WRITES_MAX_REQUESTS`] with writes allowed (a full run then
+    /// sends about 400–550); mock default 100 000. Env: [`MAX_REQUESTS`].
     pub max_requests: u32,
     /// Most requests per second; `None` is unlimited. Live default 5; mock
     /// default unlimited. Env: [`RPS`].
@@ -178,6 +183,9 @@ impl Config {
             }
         };
         let mut limits = Limits::defaults(target);
+        if target == TargetKind::Live && allow_writes {
+            limits.max_requests = LIVE_WRITES_MAX_REQUESTS;
+        }
         if let Some(n) = get(MAX_REQUESTS) {
             limits.max_requests = match n.trim().parse::<u32>() {
                 Ok(n) if n >= 1 => n,

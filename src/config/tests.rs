@@ -27,6 +27,22 @@ fn live_is_read_only_by_default_and_needs_a_key() {
     assert_eq!(c.base_url, "https://api.openfunnel.dev");
     let c = config(&[(TARGET, "live"), (API_KEY, "of_x"), (ALLOW_WRITES, "1")]).unwrap();
     assert!(c.allow_writes);
+    assert_eq!(
+        c.limits.max_requests, LIVE_WRITES_MAX_REQUESTS,
+        "room for a run with writes"
+    );
+    let c = Config::live("https://h.example", ApiKey::new("of_x"))
+        .unwrap()
+        .allow_writes(true);
+    assert_eq!(c.limits.max_requests, LIVE_WRITES_MAX_REQUESTS);
+    let c = config(&[
+        (TARGET, "live"),
+        (API_KEY, "of_x"),
+        (ALLOW_WRITES, "1"),
+        (MAX_REQUESTS, "50"),
+    ])
+    .unwrap();
+    assert_eq!(c.limits.max_requests, 50, "a set budget wins");
 }
 
 #[test]

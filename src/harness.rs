@@ -107,14 +107,10 @@ impl Harness {
         Fut: Future<Output = Result<Target, Error>> + 'static,
     {
         // A bad value is a hard error, never a silent "off".
-        let fail_on_skip = match std::env::var(crate::config::FAIL_ON_SKIP) {
-            Err(_) => false,
-            Ok(value) => match value.trim() {
-                "" | "0" | "false" => false,
-                "1" | "true" => true,
-                other => panic!("{}: {other:?} is not 1 or 0", crate::config::FAIL_ON_SKIP),
-            },
-        };
+        let value = std::env::var(crate::config::FAIL_ON_SKIP).ok();
+        let fail_on_skip =
+            crate::config::parse_switch(crate::config::FAIL_ON_SKIP, value.as_deref())
+                .unwrap_or_else(|error| panic!("{error}"));
         Harness {
             factory: Arc::new(move || Box::pin(factory()) as TargetFuture),
             options: SuiteOptions::default(),

@@ -172,15 +172,9 @@ impl Config {
                 fixtures.insert(state, id.trim().to_owned());
             }
         }
-        let allow_writes = match get(ALLOW_WRITES).as_deref().map(str::trim) {
-            None | Some("0") | Some("false") => target == TargetKind::Mock,
-            Some("1") | Some("true") => true,
-            Some(other) => {
-                return Err(Error::config(
-                    ALLOW_WRITES,
-                    format!("{other:?} is not 1 or 0"),
-                ));
-            }
+        let allow_writes = match get(ALLOW_WRITES) {
+            None => target == TargetKind::Mock,
+            Some(value) => parse_switch(ALLOW_WRITES, Some(&value))? || target == TargetKind::Mock,
         };
         let mut limits = Limits::defaults(target);
         if target == TargetKind::Live && allow_writes {
@@ -267,6 +261,16 @@ impl Config {
             max_credits: default_max_credits(TargetKind::Live),
             jobs: None,
         })
+    }
+}
+
+/// A 0/1 setting (`1`/`true` on, `0`/`false`/blank/unset off); anything
+/// else is a hard error naming `setting`.
+pub fn parse_switch(setting: &str, value: Option<&str>) -> Result<bool, Error> {
+    match value.map(str::trim) {
+        None | Some("") | Some("0") | Some("false") => Ok(false),
+        Some("1") | Some("true") => Ok(true),
+        Some(other) => Err(Error::config(setting, format!("{other:?} is not 1 or 0"))),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::{parse_base_url, parse_secs, vars::*};
+use super::{parse_base_url, parse_secs, parse_switch, vars::*};
 use crate::Error;
 
 /// The settings of `openfunnel-contract proxy`, validated.
@@ -59,17 +59,9 @@ impl ProxyConfig {
             upstream,
             port,
             duration,
-            fail_on_violation: parse_switch(FAIL_ON_VIOLATION, get(FAIL_ON_VIOLATION))?,
-            probe: parse_switch(PROBE, get(PROBE))?,
+            fail_on_violation: parse_switch(FAIL_ON_VIOLATION, get(FAIL_ON_VIOLATION).as_deref())?,
+            probe: parse_switch(PROBE, get(PROBE).as_deref())?,
             timeout,
         })
-    }
-}
-
-fn parse_switch(var: &str, value: Option<String>) -> Result<bool, Error> {
-    match value.as_deref().map(str::trim) {
-        None | Some("0") | Some("false") => Ok(false),
-        Some("1") | Some("true") => Ok(true),
-        Some(other) => Err(Error::config(var, format!("{other:?} is not 1 or 0"))),
     }
 }

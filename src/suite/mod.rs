@@ -51,9 +51,6 @@ pub struct Rule {
     pub title: &'static str,
     /// The documentation it rests on.
     pub because: &'static str,
-    /// True when, with writes allowed, the rule may change a live fixture
-    /// it is lent (it is put back when the rule ends).
-    pub changes_fixtures: bool,
     run: for<'a> fn(&'a mut Session) -> RuleFuture<'a>,
 }
 

@@ -94,13 +94,15 @@ impl Terms {
 }
 
 impl SuiteOptions {
-    /// Options for `cargo test` in this repository: seeds of failing
-    /// inputs go to `proptest-regressions/conformance.txt` when that
-    /// folder exists in the working directory.
+    /// Options for `cargo test` in this repository (`make live`, configured
+    /// by `OPENFUNNEL_*` variables): seeds of failing inputs go to
+    /// `proptest-regressions/conformance.txt` when that folder exists in
+    /// the working directory, and skip reasons name the variables.
     pub fn with_default_regressions() -> SuiteOptions {
         let dir = PathBuf::from("proptest-regressions");
         SuiteOptions {
             regressions: dir.is_dir().then(|| dir.join("conformance.txt")),
+            terms: Terms::Env,
             ..SuiteOptions::default()
         }
     }

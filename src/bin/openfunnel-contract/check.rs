@@ -13,7 +13,7 @@ use openfunnel_contract::report::{Format, Run, render_json, render_junit, render
 use openfunnel_contract::suite::{SuiteOptions, Terms, rule_ids, run_suite};
 use openfunnel_contract::{Error, Spec, Target, TargetKind};
 
-use super::{exit, flag, flag_or_env, parse_format, write_report};
+use super::{exit, flag_or_env, parse_format, write_report};
 
 /// Every flag is a twin of an `OPENFUNNEL_*` variable; the flag wins. The
 /// API keys have no flag: a key on a command line ends up in shell history
@@ -159,7 +159,7 @@ async fn run_check(args: &CheckArgs) -> Result<ExitCode, Error> {
     let mut run = Run::new(&target, report);
     run.min_coverage = min_coverage;
     run.regressions = options.regressions.clone();
-    run.verbose = flag(config::VERBOSE, args.verbose.as_deref())?;
+    run.verbose = config::parse_switch(config::VERBOSE, args.verbose.as_deref())?;
     if let Some((path, deviations)) = deviations {
         run.deviations = Some(deviations.apply(&run.report, run.kind, Date::today()));
         run.deviations_file = Some(path);
@@ -213,7 +213,7 @@ fn suite_options(args: &CheckArgs) -> Result<SuiteOptions, Error> {
         only: ids(&args.only),
         skip: ids(&args.skip),
         seed,
-        fail_on_skip: flag(config::FAIL_ON_SKIP, args.fail_on_skip.as_deref())?,
+        fail_on_skip: config::parse_switch(config::FAIL_ON_SKIP, args.fail_on_skip.as_deref())?,
         terms: Terms::Env,
         ..SuiteOptions::default()
     };

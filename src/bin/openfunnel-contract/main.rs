@@ -143,18 +143,6 @@ pub(crate) fn flag_or_env<'a>(
     }
 }
 
-/// A 0/1 switch; anything else is a hard error.
-pub(crate) fn flag(setting: &str, value: Option<&str>) -> Result<bool, Error> {
-    match value.map(str::trim) {
-        None | Some("") | Some("0") | Some("false") => Ok(false),
-        Some("1") | Some("true") => Ok(true),
-        Some(other) => Err(Error::Config {
-            setting: setting.into(),
-            reason: format!("{other:?} is not 1 or 0"),
-        }),
-    }
-}
-
 pub(crate) fn parse_format(value: Option<&str>) -> Result<Format, Error> {
     match value.map(str::trim) {
         None | Some("") => Ok(Format::Text),

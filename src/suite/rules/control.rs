@@ -18,7 +18,7 @@ pub(super) const RESUME_PAUSED: Rule = rule!(
     "resume-paused",
     "resume of a paused job answers 200 running with the path's job_id, and the job really resumes",
     "\"Resume a `paused` build from its checkpoint\"; 200: \"Resume accepted; the job is `running` again.\"",
-    resume_paused, changes_fixtures: true
+    resume_paused
 );
 
 async fn resume_paused(session: &mut Session) -> Result<(), Stop> {
@@ -91,7 +91,7 @@ pub(super) const PAUSE_PAUSED: Rule = rule!(
     "pause-paused",
     "pause of a paused job answers 200 (pausing or already paused)",
     "pause 200: \"Pause accepted; the job is now `pausing` (or already `paused`).\"",
-    pause_paused, changes_fixtures: true
+    pause_paused
 );
 
 async fn pause_paused(session: &mut Session) -> Result<(), Stop> {
@@ -109,7 +109,7 @@ pub(super) const PAUSE_RUNNING: Rule = rule!(
     "pause-running",
     "pause of a running job answers 200 pausing or paused and settles to paused within the wait limit",
     "\"The job flips to a transient `pausing` state, the in-flight process finishes and is written, then it settles to `paused`.\"",
-    pause_running, changes_fixtures: true
+    pause_running
 );
 
 async fn pause_running(session: &mut Session) -> Result<(), Stop> {
@@ -153,7 +153,7 @@ pub(super) const CANCEL_RUNNING: Rule = rule!(
     "cancel-running",
     "cancel of a running job answers 200 cancelling, settles to cancelled, and keeps its delivered rows",
     "\"The job moves to a transient `cancelling` state and stops at its next checkpoint; whatever companies were already delivered stay readable\"",
-    cancel_running, changes_fixtures: true
+    cancel_running
 );
 
 async fn cancel_running(session: &mut Session) -> Result<(), Stop> {

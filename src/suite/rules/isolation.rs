@@ -11,7 +11,7 @@ pub(super) const ISOLATION_404: Rule = rule!(
     "isolation-404",
     "another key's job gets 404 on poll, pause, resume and cancel, and is left unchanged",
     "\"Job not found for this API key.\"",
-    isolation_404, changes_fixtures: true
+    isolation_404
 );
 
 async fn isolation_404(session: &mut Session) -> Result<(), Stop> {

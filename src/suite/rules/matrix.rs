@@ -13,7 +13,7 @@ pub(super) const CONTROL_MATRIX: Rule = rule!(
     "control-matrix",
     "pause, resume and cancel on a job in every reachable state answer as the lifecycle allows, and the next poll agrees",
     "the job states of the TAM Builder docs; silent cells accept 200 or 409 by their documented meanings",
-    control_matrix, changes_fixtures: true
+    control_matrix
 );
 
 /// One cell's outcome: the status answered, or why it was skipped.

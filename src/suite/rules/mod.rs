@@ -7,14 +7,10 @@ use super::Rule;
 /// A [`Rule`] from its id, title, documentation and body.
 macro_rules! rule {
     ($id:literal, $title:literal, $because:literal, $run:ident) => {
-        rule!($id, $title, $because, $run, changes_fixtures: false)
-    };
-    ($id:literal, $title:literal, $because:literal, $run:ident, changes_fixtures: $changes:literal) => {
         crate::suite::Rule {
             id: $id,
             title: $title,
             because: $because,
-            changes_fixtures: $changes,
             run: |session| -> crate::suite::RuleFuture<'_> { Box::pin($run(session)) },
         }
     };

@@ -16,8 +16,7 @@ pub(super) const MODEL: Rule = rule!(
     "model",
     "random sequences of submit, poll, pause, resume, cancel and passing time get only answers the reference model allows; a failure is shrunk to a minimal sequence",
     "every judgement of the other rules (cells, timelines, isolation), lifted to what the model believes after each answer",
-    model_sequences,
-    changes_fixtures: true
+    model_sequences
 );
 
 async fn model_sequences(session: &mut Session) -> Result<(), Stop> {

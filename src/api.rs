@@ -46,7 +46,7 @@ impl Endpoint {
     ];
 
     /// The four that name a job in their path.
-    pub const ON_JOB: [Endpoint; 4] = [
+    pub(crate) const ON_JOB: [Endpoint; 4] = [
         Endpoint::Poll,
         Endpoint::Pause,
         Endpoint::Resume,
@@ -65,8 +65,15 @@ impl Endpoint {
     }
 
     /// The endpoint with this `operationId`.
-    pub fn from_operation_id(id: &str) -> Option<Endpoint> {
+    #[cfg(test)]
+    pub(crate) fn from_operation_id(id: &str) -> Option<Endpoint> {
         Endpoint::ALL.into_iter().find(|e| e.operation_id() == id)
+    }
+
+    /// True for the four endpoints whose path names a job.
+    #[cfg(test)]
+    pub(crate) const fn on_job(self) -> bool {
+        !matches!(self, Endpoint::Submit)
     }
 
     /// The HTTP method.
@@ -88,13 +95,8 @@ impl Endpoint {
         }
     }
 
-    /// True for the four endpoints whose path names a job.
-    pub const fn on_job(self) -> bool {
-        !matches!(self, Endpoint::Submit)
-    }
-
     /// True for the two that can start or continue a paid build.
-    pub const fn spends(self) -> bool {
+    pub(crate) const fn spends(self) -> bool {
         matches!(self, Endpoint::Submit | Endpoint::Resume)
     }
 
@@ -136,7 +138,7 @@ impl Endpoint {
     /// The endpoint a request was sent to, by method and path (no spec
     /// needed); `None` for anything else. Decodes each segment, so
     /// `%62uild` is `build`; a job ID must be one non-empty segment.
-    pub fn of(method: &Method, path: &str) -> Option<(Endpoint, Option<String>)> {
+    pub(crate) fn of(method: &Method, path: &str) -> Option<(Endpoint, Option<String>)> {
         let rest = path.strip_prefix(BUILD)?;
         let segments: Vec<String> = rest
             .split('/')
@@ -166,7 +168,7 @@ impl Endpoint {
     }
 
     /// The endpoint an exchange went to, by its request.
-    pub fn of_exchange(exchange: &Exchange) -> Option<Endpoint> {
+    pub(crate) fn of_exchange(exchange: &Exchange) -> Option<Endpoint> {
         Endpoint::of(&exchange.request.method, &exchange.request.path).map(|(e, _)| e)
     }
 }
@@ -203,7 +205,7 @@ impl Control {
     }
 
     /// The `operationId`.
-    pub const fn operation_id(self) -> &'static str {
+    pub(crate) const fn operation_id(self) -> &'static str {
         self.endpoint().operation_id()
     }
 
@@ -231,14 +233,14 @@ impl fmt::Display for Control {
 
 /// Percent-encodes one path segment (everything but RFC 3986 unreserved
 /// characters), so any job ID stays one segment.
-pub fn encode_segment(segment: &str) -> String {
+pub(crate) fn encode_segment(segment: &str) -> String {
     utf8_percent_encode(segment, PATH_SEGMENT).to_string()
 }
 
 /// Checks that `spec` documents every endpoint under its operationId, with
 /// the same method and path template: the harness's words and the document
 /// it checks against must name the same API.
-pub fn check_spec(spec: &crate::Spec) -> Result<(), Error> {
+pub(crate) fn check_spec(spec: &crate::Spec) -> Result<(), Error> {
     for endpoint in Endpoint::ALL {
         let id = endpoint.operation_id();
         let operation = spec.operation(id)?;

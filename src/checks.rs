@@ -7,21 +7,12 @@ use serde_json::Value;
 use crate::spec::{Operation, essence, shorten};
 use crate::{Exchange, Mismatch, Spec, Violation, ViolationKind};
 
-/// A check on one exchange: the shape every `check_*` function has, so a
-/// caller can run a list of them.
-pub type Check = fn(&Spec, &Exchange) -> Result<(), Violation>;
+/// A check on one exchange: the shape every `check_*` function has.
+pub(crate) type Check = fn(&Spec, &Exchange) -> Result<(), Violation>;
 
-/// Every check below, in the order [`check_exchange`] runs them.
-pub const ALL_CHECKS: [(&str, Check); 5] = [
-    ("operation", check_operation),
-    ("no-5xx", check_no_server_error),
-    ("status", check_status),
-    ("content-type", check_content_type),
-    ("body-schema", check_body),
-];
-
-/// Runs every check, in the order of [`ALL_CHECKS`], and returns the first
-/// violation. The operation is looked up once for all of them.
+/// Runs every check (operation, no 5xx, status, content type, body schema,
+/// in that order) and returns the first violation. The operation is looked
+/// up once for all of them.
 pub fn check_exchange(spec: &Spec, exchange: &Exchange) -> Result<(), Violation> {
     let op = operation_of(spec, exchange)?;
     no_server_error(exchange, Some(op.id()))?;
@@ -43,14 +34,6 @@ pub(crate) fn check_exchange_parsed(
     status_of(op, exchange)?;
     content_type_of(op, exchange)?;
     body_of(spec, op, exchange, Some(parsed))
-}
-
-/// Runs every check and returns all violations (empty when it passes).
-pub fn violations(spec: &Spec, exchange: &Exchange) -> Vec<Violation> {
-    ALL_CHECKS
-        .iter()
-        .filter_map(|(_, check)| check(spec, exchange).err())
-        .collect()
 }
 
 /// The request's method and path match an operation of the spec.

@@ -41,7 +41,7 @@ use tokio::time::Instant;
 use url::Url;
 
 use fetch::{Failure, Http, attempt};
-pub use guard::WriteGuard;
+pub(crate) use guard::WriteGuard;
 use ledger::{Admission, Ledger};
 use wire::{canonical, created_job, headers, retry_after, transport};
 
@@ -101,7 +101,7 @@ pub struct Sent {
 
 /// The client. Shared by every rule of a run.
 #[derive(Debug)]
-pub struct Client {
+pub(crate) struct Client {
     http: Http,
     spec: Spec,
     base_url: String,
@@ -128,7 +128,7 @@ struct Route {
 
 impl Client {
     /// A client for `base_url` (no trailing slash; may carry a path prefix).
-    pub fn new(
+    pub(crate) fn new(
         spec: Spec,
         base_url: &str,
         limits: Limits,
@@ -168,7 +168,7 @@ impl Client {
     /// response (body or header) is replaced by its mask. The key a
     /// request carries is always scrubbed from its own response.
     #[must_use = "builders return the changed client"]
-    pub fn with_secrets(mut self, secrets: impl IntoIterator<Item = ApiKey>) -> Client {
+    pub(crate) fn with_secrets(mut self, secrets: impl IntoIterator<Item = ApiKey>) -> Client {
         for key in secrets {
             if !self.secrets.contains(&key) {
                 self.secrets.push(key);
@@ -178,39 +178,39 @@ impl Client {
     }
 
     /// The base URL requests go to.
-    pub fn base_url(&self) -> &str {
+    pub(crate) fn base_url(&self) -> &str {
         &self.base_url
     }
 
     /// The limits in force.
-    pub fn limits(&self) -> &Limits {
+    pub(crate) fn limits(&self) -> &Limits {
         &self.limits
     }
 
     /// Requests sent so far (retries included).
-    pub fn requests_sent(&self) -> u32 {
+    pub(crate) fn requests_sent(&self) -> u32 {
         self.ledger.sent()
     }
 
     /// Every answered request so far, in order.
-    pub fn sent_log(&self) -> Vec<Sent> {
+    pub(crate) fn sent_log(&self) -> Vec<Sent> {
         self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Remembers a job the run created, for the cleanup.
-    pub fn note_created(&self, job_id: &str) {
+    pub(crate) fn note_created(&self, job_id: &str) {
         self.ledger.note_created(job_id);
     }
 
     /// Every job the run created, in order: those a submit answered with a
     /// `job_id` (whatever else was wrong with the answer) and those noted.
-    pub fn created_jobs(&self) -> Vec<String> {
+    pub(crate) fn created_jobs(&self) -> Vec<String> {
         self.ledger.created()
     }
 
     /// Sends `request` under the base URL, honouring the guard, the budget,
     /// the rate limit and 429 `Retry-After`.
-    pub async fn send(&self, request: Request) -> Result<Exchange, SendError> {
+    pub(crate) async fn send(&self, request: Request) -> Result<Exchange, SendError> {
         let request = request.base(&self.base_url);
         let (url, server_path) = self.checked_url(&request)?;
         let keyed = request.api_key.is_some();

@@ -33,7 +33,7 @@
 //! |---|---|
 //! | passes | `ok` |
 //! | fails | `FAILED`, with every violation (its sentence and curl line) |
-//! | is skipped (a fixture, writes, a second key missing) | `ignored (<the reason>)`, decided while it runs (libtest-mimic 0.8.2's runtime ignore); **failed** instead when [`FAIL_ON_SKIP`](crate::config::FAIL_ON_SKIP)`=1` or [`Harness::fail_on_skip`] |
+//! | is skipped (a fixture, writes, a second key missing) | `ignored (<the reason>)`, decided while it runs (libtest-mimic 0.8.2's runtime ignore); **failed** instead when `OPENFUNNEL_FAIL_ON_SKIP``=1` or [`Harness::fail_on_skip`] |
 //! | cannot get its target (the factory's `Err`) | `FAILED`, with the error |
 //!
 //! Every rule runs on a target of its own from the factory, in a Tokio
@@ -97,7 +97,7 @@ where
 impl Harness {
     /// The trials over targets from `factory`, with default
     /// [`SuiteOptions`]; skipped rules fail when the environment sets
-    /// [`FAIL_ON_SKIP`](crate::config::FAIL_ON_SKIP)`=1`.
+    /// `OPENFUNNEL_FAIL_ON_SKIP``=1`.
     ///
     /// # Panics
     /// When that variable holds anything but `1`, `0`, `true` or `false`.
@@ -127,7 +127,7 @@ impl Harness {
     }
 
     /// `true` fails a skipped rule instead of reporting it ignored. Env:
-    /// [`FAIL_ON_SKIP`](crate::config::FAIL_ON_SKIP); default off.
+    /// `OPENFUNNEL_FAIL_ON_SKIP`; default off.
     #[must_use = "a Harness builder method returns the changed Harness"]
     pub fn fail_on_skip(mut self, fail: bool) -> Harness {
         self.fail_on_skip = fail;

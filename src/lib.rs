@@ -7,15 +7,20 @@
 //!
 //! | layer | modules | holds |
 //! |---|---|---|
-//! | words | [`api`], `state`, `error`, `secret` | the five endpoints and three controls, job states, set-up errors, the masked key |
-//! | spec | [`spec`], [`checks`], `exchange`, `violation` | the document, one-exchange checks, violations as data |
-//! | judge | [`lifecycle`], [`timeline`], [`strategies`] | the 24 control cells, invariants over time, input generators |
-//! | client | `client`, [`config`] | HTTP under a budget, a rate, deadlines, a body cap and a write guard; settings |
+//! | words | `api`, `state`, `error`, `secret` | the five endpoints and three controls ([`Endpoint`], [`Control`]), job states, set-up errors, the masked key |
+//! | spec | [`spec`], `checks`, `exchange`, `violation` | the document, one-exchange checks ([`check_exchange`] and its parts), violations as data |
+//! | judge | [`lifecycle`], `timeline`, [`strategies`] | the 24 control cells, invariants over time, input generators |
+//! | client | `client`, `config` | HTTP under a budget, a rate, deadlines, a body cap and a write guard; settings ([`Config`], every env var a `const` in `config/vars.rs`) |
 //! | mock | [`mock`] | the thing checked: a stateful mock with personalities and faults |
-//! | target | `target`, `record` | the one seam between rules and servers ([`Target`] over a [`Backend`]), and the run's [`Record`] |
-//! | rules | [`suite`], `model` | fixed rules by family; random sequences against the reference model |
-//! | reports | [`report`], [`coverage`], [`deviations`] | text, JSON and JUnit reports, coverage, known deviations |
-//! | faces | `bin/`, [`drift`], [`proxy`], `harness` | the CLI, spec drift, the checking proxy (passive conformance of real traffic), and one test per rule in your own test binary (feature `harness`) |
+//! | target | `target`, `record` | the one seam between rules and servers ([`Target`] over a backend: the mock or a live base URL), and the run's [`Record`] |
+//! | rules | [`suite`], [`model`] | fixed rules by family; random sequences against the reference model |
+//! | reports | [`report`], `coverage`, [`deviations`] | text, JSON and JUnit reports, coverage, known deviations |
+//! | faces | [`cli`], `drift`, [`proxy`], [`harness`] | the command line (the binary is `cli::main`), spec drift, the checking proxy (passive conformance of real traffic), and one test per rule in your own test binary |
+//!
+//! Modules in `code` are private: what a dependent needs from them is
+//! re-exported at the top. `cli` needs the feature `cli`, `model` the
+//! feature `model`, `harness` the feature `harness` (all three on by
+//! default).
 //!
 //! Most users need only the [`prelude`].
 //!
@@ -74,18 +79,23 @@
 //!
 //! ## Configuration
 //!
-//! Every environment variable is a constant in [`config`]; [`Config`]
-//! documents each default. A bad value is an [`Error`], never a silent
+//! Every environment variable is an `OPENFUNNEL_*` constant in one private
+//! module (`src/config/vars.rs`); [`Config`] documents each one with its
+//! default. A bad value is an [`Error`], never a silent
 //! fallback to the mock.
 #![deny(missing_docs)]
+#![warn(unreachable_pub, unnameable_types)]
 
-pub mod api;
-pub mod checks;
+mod api;
+mod checks;
+#[cfg(feature = "cli")]
+pub mod cli;
 mod client;
-pub mod config;
-pub mod coverage;
+mod config;
+mod coverage;
 pub mod deviations;
-pub mod drift;
+#[cfg(feature = "cli")]
+mod drift;
 mod error;
 mod exchange;
 #[cfg(feature = "harness")]
@@ -104,17 +114,18 @@ mod state;
 pub mod strategies;
 pub mod suite;
 mod target;
-pub mod timeline;
+mod timeline;
 mod violation;
 
+pub use api::{Control, Endpoint};
 pub use checks::{
     assert_body, assert_content_type, assert_exchange, assert_no_server_error, assert_operation,
     assert_status, check_body, check_content_type, check_exchange, check_no_server_error,
     check_operation, check_status,
 };
-pub use client::{SendError, Sent, WriteGuard};
+pub use client::{SendError, Sent};
 pub use config::{Config, JobProvider, JobSource, Limits, ProxyConfig, TargetKind};
-pub use error::Error;
+pub use error::{Error, FetchProblem};
 pub use exchange::{Exchange, Request, Response};
 /// The `http` types the public signatures use ([`Request::new`] takes a
 /// [`Method`], [`Response::new`] a [`StatusCode`] and a [`HeaderMap`]),
@@ -126,7 +137,7 @@ pub use secret::ApiKey;
 pub use spec::Spec;
 pub use spend::{DOLLARS_PER_CREDIT, Spend};
 pub use state::{JobState, UnknownState};
-pub use target::{Backend, BackendFuture, Target, Unavailable};
+pub use target::{BackendFuture, Target, Unavailable};
 pub use violation::{Mismatch, Violation, ViolationBuilder, ViolationKind};
 
 /// What a test of a server or a client needs, in one import:
@@ -144,7 +155,7 @@ pub mod prelude {
     pub use crate::spec::Spec;
     pub use crate::state::JobState;
     pub use crate::suite::{SuiteOptions, SuiteReport, run_suite};
-    pub use crate::target::{Target, Unavailable};
+    pub use crate::target::Target;
     pub use crate::violation::{Violation, ViolationKind};
     pub use http::{HeaderMap, Method, StatusCode};
 }

@@ -7,7 +7,7 @@ use crate::api::{Control, Endpoint};
 use crate::{Exchange, JobState, Violation};
 
 /// The body `status` values a 200 to `control` may carry, as documented.
-pub fn accepted_statuses(control: Control) -> &'static [JobState] {
+pub(crate) fn accepted_statuses(control: Control) -> &'static [JobState] {
     match control {
         // "Pause accepted; the job is now `pausing` (or already `paused`)."
         Control::Pause => &[JobState::Pausing, JobState::Paused],
@@ -19,7 +19,7 @@ pub fn accepted_statuses(control: Control) -> &'static [JobState] {
 }
 
 /// The state a 200 to `control` puts the job in, before it moves on by itself.
-pub fn target_state(control: Control) -> JobState {
+pub(crate) fn target_state(control: Control) -> JobState {
     match control {
         Control::Pause => JobState::Pausing,
         Control::Resume => JobState::Running,
@@ -28,7 +28,7 @@ pub fn target_state(control: Control) -> JobState {
 }
 
 /// The documentation sentence for `control`'s documented cells.
-pub fn doc(control: Control) -> &'static str {
+pub(crate) fn doc(control: Control) -> &'static str {
     match control {
         Control::Pause => {
             "pause: \"Pause accepted; the job is now `pausing` (or already `paused`).\" (pause-tam-builder-job)"
@@ -46,7 +46,7 @@ pub fn doc(control: Control) -> &'static str {
 /// pending → running → completed/failed; pausing → paused; cancelling →
 /// cancelled. A job that is working may also fail or finish at any point,
 /// and a terminal job never moves. Always contains `from`.
-pub fn reachable(from: JobState) -> &'static [JobState] {
+pub(crate) fn reachable(from: JobState) -> &'static [JobState] {
     use JobState::*;
     match from {
         Pending => &[Pending, Running, Completed, Failed],
@@ -61,7 +61,7 @@ pub fn reachable(from: JobState) -> &'static [JobState] {
 }
 
 /// True when a job observed in `from` may be terminal by now.
-pub fn may_have_finished(from: JobState) -> bool {
+pub(crate) fn may_have_finished(from: JobState) -> bool {
     reachable(from).iter().any(|s| s.is_terminal())
 }
 
@@ -128,7 +128,7 @@ pub fn cell(control: Control, state: JobState) -> Cell {
 /// True when `status` is the success a control call may answer: pause and
 /// resume document 200; the cancel page does not show its code, so any
 /// 2xx (with the documented body) is a success.
-pub fn is_success(control: Control, status: u16) -> bool {
+pub(crate) fn is_success(control: Control, status: u16) -> bool {
     match control {
         Control::Pause | Control::Resume => status == 200,
         Control::Cancel => (200..300).contains(&status),
@@ -140,7 +140,7 @@ pub fn is_success(control: Control, status: u16) -> bool {
 /// 409 is "refused": on a terminal job it is required, in a documented
 /// cell it is allowed only when the job may have finished meanwhile, in a
 /// silent cell always.
-pub fn answers(control: Control, before: JobState) -> (bool, bool) {
+pub(crate) fn answers(control: Control, before: JobState) -> (bool, bool) {
     let unfinished = reachable(before).iter().any(|s| !s.is_terminal());
     match cell(control, before).kind {
         CellKind::Terminal => (false, true),
@@ -150,8 +150,8 @@ pub fn answers(control: Control, before: JobState) -> (bool, bool) {
 }
 
 /// What a control call on a job of the caller's, last seen in `before`,
-/// may answer ([`answers`]): a success with a body `status` the 200's
-/// documentation gives ([`accepted_statuses`]), or 409 where [`cell`]
+/// may answer (`answers`): a success with a body `status` the 200's
+/// documentation gives (`accepted_statuses`), or 409 where [`cell`]
 /// allows it; never 404 ("Job not found for this API key": the job is the
 /// caller's), never 422 (the request is valid), never 5xx.
 pub fn check_control_answer(
@@ -221,7 +221,7 @@ pub fn check_control_answer(
 ///   own ("refused" changes nothing);
 /// - after a success, a state reachable from the one the call put it in
 ///   (in a silent cell also from where it was: the docs do not say).
-pub fn allowed_after(control: Control, before: JobState, status: u16) -> Vec<JobState> {
+pub(crate) fn allowed_after(control: Control, before: JobState, status: u16) -> Vec<JobState> {
     let kind = cell(control, before).kind;
     let mut states: Vec<JobState> = match status {
         409 if kind == CellKind::Terminal => vec![before],
@@ -249,7 +249,7 @@ pub fn allowed_after(control: Control, before: JobState, status: u16) -> Vec<Job
 }
 
 /// A poll after a control call shows a state [`allowed_after`] permits.
-pub fn check_state_after(
+pub(crate) fn check_state_after(
     control: Control,
     before: JobState,
     answered: u16,
@@ -287,13 +287,13 @@ pub fn check_state_after(
 /// that decodes the whole path before routing (Starlette, many proxies):
 /// no `/`, `\\`, `?` or `#`, and no dot segment. For other IDs the docs
 /// cannot say which route answers.
-pub fn one_segment_for_every_router(id: &str) -> bool {
+pub(crate) fn one_segment_for_every_router(id: &str) -> bool {
     !id.contains(['/', '\\', '?', '#']) && id != "." && id != ".."
 }
 
 /// A successful control answer names the job of its path: `job_id` is
 /// "the path's job_id" for pause, resume and cancel alike.
-pub fn check_echo(control: Control, job: &str, answer: &Exchange) -> Result<(), Violation> {
+pub(crate) fn check_echo(control: Control, job: &str, answer: &Exchange) -> Result<(), Violation> {
     if !is_success(control, answer.status()) {
         return Ok(());
     }
@@ -310,13 +310,13 @@ pub fn check_echo(control: Control, job: &str, answer: &Exchange) -> Result<(), 
 }
 
 /// The `status` of a poll answer, when it is one of the eight states.
-pub fn poll_state(poll: &Exchange) -> Option<JobState> {
+pub(crate) fn poll_state(poll: &Exchange) -> Option<JobState> {
     state_in(&poll.json())
 }
 
 /// The `status` of a poll answer's parsed body, when it is one of the
 /// eight states ([`poll_state`] for a caller that has parsed the body).
-pub fn state_in(body: &serde_json::Value) -> Option<JobState> {
+pub(crate) fn state_in(body: &serde_json::Value) -> Option<JobState> {
     body.get("status")
         .and_then(serde_json::Value::as_str)
         .and_then(|s| s.parse().ok())

@@ -51,7 +51,7 @@ impl ApiKey {
 
     /// True when the key can travel in an HTTP header: visible ASCII and
     /// inner spaces only (no control characters, no line breaks).
-    pub fn is_header_safe(&self) -> bool {
+    pub(crate) fn is_header_safe(&self) -> bool {
         !self.0.is_empty() && self.0.bytes().all(|b| b == b' ' || b.is_ascii_graphic())
     }
 

@@ -33,7 +33,7 @@ impl Spend {
     }
 
     /// About how many dollars that is.
-    pub fn dollars(&self) -> f64 {
+    pub(crate) fn dollars(&self) -> f64 {
         self.credits() as f64 * DOLLARS_PER_CREDIT
     }
 }

@@ -62,11 +62,6 @@ impl JobState {
             JobState::Completed | JobState::Failed | JobState::Cancelled
         )
     }
-
-    /// Pausing and cancelling, which settle on their own.
-    pub fn is_transient(self) -> bool {
-        matches!(self, JobState::Pausing | JobState::Cancelling)
-    }
 }
 
 impl fmt::Display for JobState {

@@ -42,7 +42,7 @@ struct Seen {
 
 /// Everything observed of one job.
 #[derive(Debug, Clone, Default)]
-pub struct Timeline {
+pub(crate) struct Timeline {
     last: Option<Seen>,
     /// Control calls accepted since the last poll.
     accepted: Vec<Control>,
@@ -55,13 +55,8 @@ pub struct Timeline {
 }
 
 impl Timeline {
-    /// Polls observed.
-    pub fn polls(&self) -> u32 {
-        self.polls
-    }
-
     /// A control call on the job answered `status`.
-    pub fn control(&mut self, control: Control, status: u16) {
+    pub(crate) fn control(&mut self, control: Control, status: u16) {
         if is_success(control, status) {
             self.accepted.push(control);
             if control == Control::Resume {
@@ -72,7 +67,7 @@ impl Timeline {
 
     /// A poll of the job (by its owner) answered: judges it against what
     /// came before, then remembers it. `cursor` is the page asked for.
-    pub fn poll(&mut self, cursor: Option<&str>, poll: &Exchange) -> Vec<Violation> {
+    pub(crate) fn poll(&mut self, cursor: Option<&str>, poll: &Exchange) -> Vec<Violation> {
         if !poll.is_success() {
             return Vec::new();
         }
@@ -82,7 +77,7 @@ impl Timeline {
     /// [`Timeline::poll`] with the poll's body already parsed (`body` is
     /// `poll.json()`), for a caller that reads it too: the body is parsed
     /// once.
-    pub fn poll_with(
+    pub(crate) fn poll_with(
         &mut self,
         cursor: Option<&str>,
         poll: &Exchange,
@@ -225,7 +220,7 @@ impl Timeline {
 
 /// The timelines of a run, by job ID.
 #[derive(Debug, Default)]
-pub struct Timelines {
+pub(crate) struct Timelines {
     jobs: BTreeMap<String, Timeline>,
     /// Jobs forgotten to keep memory bounded.
     forgotten: u64,
@@ -233,20 +228,25 @@ pub struct Timelines {
 
 impl Timelines {
     /// The most jobs kept; the oldest (by ID order) is forgotten first.
-    pub const MAX_JOBS: usize = 10_000;
+    pub(crate) const MAX_JOBS: usize = 10_000;
 
     /// A control call on `job` answered `status`.
-    pub fn control(&mut self, job: &str, control: Control, status: u16) {
+    pub(crate) fn control(&mut self, job: &str, control: Control, status: u16) {
         self.entry(job).control(control, status);
     }
 
     /// A poll of `job` by its owner; the violations of the invariants.
-    pub fn poll(&mut self, job: &str, cursor: Option<&str>, poll: &Exchange) -> Vec<Violation> {
+    pub(crate) fn poll(
+        &mut self,
+        job: &str,
+        cursor: Option<&str>,
+        poll: &Exchange,
+    ) -> Vec<Violation> {
         self.entry(job).poll(cursor, poll)
     }
 
     /// Jobs observed, polls in all, jobs forgotten.
-    pub fn counts(&self) -> (usize, u64, u64) {
+    pub(crate) fn counts(&self) -> (usize, u64, u64) {
         let polls = self.jobs.values().map(|t| u64::from(t.polls)).sum();
         (self.jobs.len(), polls, self.forgotten)
     }

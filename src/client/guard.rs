@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 
 use reqwest::Method;
 
+use crate::Spec;
 use crate::api::Endpoint;
-use crate::{Request, Spec};
 
 /// Which requests a run may send without `OPENFUNNEL_ALLOW_WRITES=1`: no
 /// submit, and no pause, resume or cancel of a job the suite must not
@@ -16,7 +16,7 @@ use crate::{Request, Spec};
 /// another spelling of a path (`%62uild`, `./`) to submit. Requests
 /// without a key cannot spend and always pass.
 #[derive(Debug, Default)]
-pub struct WriteGuard {
+pub(crate) struct WriteGuard {
     allow_writes: bool,
     protected: BTreeSet<String>,
 }
@@ -27,7 +27,7 @@ pub(crate) type Routed = Option<(Endpoint, Option<String>)>;
 
 impl WriteGuard {
     /// A guard; `protected` are job IDs that only writes may change.
-    pub fn new(allow_writes: bool, protected: impl IntoIterator<Item = String>) -> Self {
+    pub(crate) fn new(allow_writes: bool, protected: impl IntoIterator<Item = String>) -> Self {
         WriteGuard {
             allow_writes,
             protected: protected.into_iter().collect(),
@@ -35,7 +35,8 @@ impl WriteGuard {
     }
 
     /// `Err(reason)` when the request needs writes that are not allowed.
-    pub fn check(&self, spec: &Spec, request: &Request) -> Result<(), String> {
+    #[cfg(test)]
+    fn check(&self, spec: &Spec, request: &crate::Request) -> Result<(), String> {
         self.check_path(
             spec,
             &request.method,
@@ -99,5 +100,32 @@ impl WriteGuard {
             )),
             _ => Ok(()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use http::Method;
+
+    use super::WriteGuard;
+    use crate::{Request, Spec};
+
+    #[test]
+    fn the_guard_allows_keyless_requests_and_everything_with_writes() {
+        let spec = Spec::embedded().unwrap();
+        let key = crate::ApiKey::new("of_x");
+        let submit = Request::new(Method::POST, "/api/v1/tam/build");
+        let guard = WriteGuard::new(false, ["job-1".to_owned()]);
+        assert!(
+            guard.check(&spec, &submit).is_ok(),
+            "no key: nothing to spend"
+        );
+        assert!(guard.check(&spec, &submit.clone().key(&key)).is_err());
+        let pause = Request::new(Method::POST, "/api/v1/tam/build/job-1/pause").key(&key);
+        assert!(guard.check(&spec, &pause).is_err());
+        let poll = Request::new(Method::GET, "/api/v1/tam/build/job-1").key(&key);
+        assert!(guard.check(&spec, &poll).is_ok(), "polls are free");
+        let open = WriteGuard::new(true, ["job-1".to_owned()]);
+        assert!(open.check(&spec, &pause).is_ok());
     }
 }

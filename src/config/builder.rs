@@ -53,11 +53,11 @@ impl fmt::Debug for JobSource {
 impl Config {
     /// Allows calls that can create or continue a build (they cost
     /// credits) or change a job the run did not create. Env:
-    /// [`ALLOW_WRITES`]; default off on live.
+    /// `OPENFUNNEL_ALLOW_WRITES`; default off on live.
     #[must_use = "a Config builder method returns the changed Config"]
     ///
     /// On live it also raises a budget still at the read-only default (300)
-    /// to [`super::LIVE_WRITES_MAX_REQUESTS`], as the environment does.
+    /// to `LIVE_WRITES_MAX_REQUESTS`, as the environment does.
     pub fn allow_writes(mut self, allow: bool) -> Config {
         let read_only_budget = super::Limits::defaults(self.target).max_requests;
         if allow
@@ -70,7 +70,7 @@ impl Config {
         self
     }
 
-    /// A second tenant's key, for the isolation rule. Env: [`OTHER_API_KEY`].
+    /// A second tenant's key, for the isolation rule. Env: `OPENFUNNEL_OTHER_API_KEY`.
     pub fn other_api_key(mut self, key: ApiKey) -> Result<Config, Error> {
         super::check_key(OTHER_API_KEY, &key)?;
         self.other_api_key = Some(key);
@@ -87,7 +87,7 @@ impl Config {
         self
     }
 
-    /// Most requests of the run, retries included. Env: [`MAX_REQUESTS`];
+    /// Most requests of the run, retries included. Env: `OPENFUNNEL_MAX_REQUESTS`;
     /// default 300 on live.
     #[must_use = "a Config builder method returns the changed Config"]
     pub fn max_requests(mut self, n: u32) -> Config {
@@ -95,7 +95,7 @@ impl Config {
         self
     }
 
-    /// Most requests per second; `None` is unlimited. Env: [`RPS`];
+    /// Most requests per second; `None` is unlimited. Env: `OPENFUNNEL_RPS`;
     /// default 5 on live.
     #[must_use = "a Config builder method returns the changed Config"]
     pub fn rps(mut self, rps: Option<f64>) -> Config {
@@ -103,14 +103,14 @@ impl Config {
         self
     }
 
-    /// Per-request timeout. Env: [`TIMEOUT_SECS`]; default 30 s.
+    /// Per-request timeout. Env: `OPENFUNNEL_TIMEOUT_SECS`; default 30 s.
     #[must_use = "a Config builder method returns the changed Config"]
     pub fn timeout(mut self, timeout: Duration) -> Config {
         self.limits.timeout = timeout;
         self
     }
 
-    /// How long a transient state may take to settle. Env: [`WAIT_SECS`];
+    /// How long a transient state may take to settle. Env: `OPENFUNNEL_WAIT_SECS`;
     /// default 120 s on live.
     #[must_use = "a Config builder method returns the changed Config"]
     pub fn wait(mut self, wait: Duration) -> Config {
@@ -119,17 +119,10 @@ impl Config {
     }
 
     /// Most credits the run may spend; `None` is no cap. Env:
-    /// [`MAX_CREDITS`]; default 100 on live.
+    /// `OPENFUNNEL_MAX_CREDITS`; default 100 on live.
     #[must_use = "a Config builder method returns the changed Config"]
     pub fn max_credits(mut self, credits: Option<u64>) -> Config {
         self.max_credits = credits;
-        self
-    }
-
-    /// Seed of the embedded mock's IDs and rows. Env: [`MOCK_SEED`].
-    #[must_use = "a Config builder method returns the changed Config"]
-    pub fn mock_seed(mut self, seed: u64) -> Config {
-        self.mock_seed = seed;
         self
     }
 

@@ -15,7 +15,7 @@ mod vars;
 
 pub use builder::{JobProvider, JobSource};
 pub use proxy::ProxyConfig;
-pub use vars::*;
+pub(crate) use vars::*;
 
 /// The live fixture variables and the state each promises.
 pub(crate) const FIXTURES: [(&str, JobState); 5] = [
@@ -37,22 +37,22 @@ pub enum TargetKind {
 
 /// The live request budget when writes are allowed and none is set: room
 /// for every rule's jobs, cells and polls.
-pub const LIVE_WRITES_MAX_REQUESTS: u32 = 1_000;
+pub(crate) const LIVE_WRITES_MAX_REQUESTS: u32 = 1_000;
 
 /// Limits on what a run may send.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Limits {
     /// Most requests per run, retries included. Live default 300 read-only
-    /// and [`LIVE_WRITES_MAX_REQUESTS`] with writes allowed (a full run then
-    /// sends about 400–550); mock default 100 000. Env: [`MAX_REQUESTS`].
+    /// and `LIVE_WRITES_MAX_REQUESTS` with writes allowed (a full run then
+    /// sends about 400–550); mock default 100 000. Env: `OPENFUNNEL_MAX_REQUESTS`.
     pub max_requests: u32,
     /// Most requests per second; `None` is unlimited. Live default 5; mock
-    /// default unlimited. Env: [`RPS`].
+    /// default unlimited. Env: `OPENFUNNEL_RPS`.
     pub rps: Option<f64>,
-    /// Per-request timeout. Default 30 s. Env: [`TIMEOUT_SECS`].
+    /// Per-request timeout. Default 30 s. Env: `OPENFUNNEL_TIMEOUT_SECS`.
     pub timeout: Duration,
     /// How long a transient state may take to settle. Live default 120 s;
-    /// mock default 60 s of mock time. Env: [`WAIT_SECS`].
+    /// mock default 60 s of mock time. Env: `OPENFUNNEL_WAIT_SECS`.
     pub wait: Duration,
     /// Largest response body read; a larger one is a transport failure
     /// (a `Content-Length` over it is refused unread). 8 MiB; no variable
@@ -106,25 +106,25 @@ impl Limits {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Config {
-    /// Mock or live. Env: [`TARGET`], default mock.
+    /// Mock or live. Env: `OPENFUNNEL_TARGET`, default mock.
     pub target: TargetKind,
-    /// Live base URL, no trailing slash. Env: [`BASE_URL`].
+    /// Live base URL, no trailing slash. Env: `OPENFUNNEL_BASE_URL`.
     pub base_url: String,
-    /// Live key. Env: [`API_KEY`]; required when live.
+    /// Live key. Env: `OPENFUNNEL_API_KEY`; required when live.
     pub api_key: Option<ApiKey>,
-    /// Second tenant's key. Env: [`OTHER_API_KEY`].
+    /// Second tenant's key. Env: `OPENFUNNEL_OTHER_API_KEY`.
     pub other_api_key: Option<ApiKey>,
     /// Live fixtures by state. Env: `OPENFUNNEL_JOB_*`.
     pub fixtures: BTreeMap<JobState, String>,
-    /// Writes allowed. Env: [`ALLOW_WRITES`]; default off on live, always
+    /// Writes allowed. Env: `OPENFUNNEL_ALLOW_WRITES`; default off on live, always
     /// on for the mock (it costs nothing).
     pub allow_writes: bool,
     /// Request budget, rate, timeouts.
     pub limits: Limits,
-    /// Seed of the embedded mock. Env: [`MOCK_SEED`], default 0.
+    /// Seed of the embedded mock. Env: `OPENFUNNEL_MOCK_SEED`, default 0.
     pub mock_seed: u64,
     /// Most credits the run may spend; `None` is no cap. Env:
-    /// [`MAX_CREDITS`]; default 100 on live, no cap on the mock.
+    /// `OPENFUNNEL_MAX_CREDITS`; default 100 on live, no cap on the mock.
     pub max_credits: Option<u64>,
     /// Where jobs in a given state come from on live, when the caller can
     /// seed them (a test of one's own server); see [`Config::jobs`].
@@ -266,7 +266,7 @@ impl Config {
 
 /// A 0/1 setting (`1`/`true` on, `0`/`false`/blank/unset off); anything
 /// else is a hard error naming `setting`.
-pub fn parse_switch(setting: &str, value: Option<&str>) -> Result<bool, Error> {
+pub(crate) fn parse_switch(setting: &str, value: Option<&str>) -> Result<bool, Error> {
     match value.map(str::trim) {
         None | Some("") | Some("0") | Some("false") => Ok(false),
         Some("1") | Some("true") => Ok(true),

@@ -8,25 +8,27 @@ use crate::Error;
 /// The settings of `openfunnel-contract proxy`, validated.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProxyConfig {
-    /// The service's base URL. Env: [`UPSTREAM`]; required.
+    /// The service's base URL. Env: `OPENFUNNEL_UPSTREAM`; required.
     pub upstream: String,
-    /// Port on 127.0.0.1. Env: [`PROXY_PORT`], default 8081.
+    /// Port on 127.0.0.1. Env: `OPENFUNNEL_PROXY_PORT`, default 8081.
     pub port: u16,
     /// Stop (and report) after this long; `None` runs until Ctrl-C. Env:
-    /// [`DURATION_SECS`].
+    /// `OPENFUNNEL_DURATION_SECS`.
     pub duration: Option<Duration>,
-    /// Exit 1 on any violation. Env: [`FAIL_ON_VIOLATION`], default off.
+    /// Exit 1 on any violation. Env: `OPENFUNNEL_FAIL_ON_VIOLATION`, default off.
     pub fail_on_violation: bool,
-    /// Read-only polls of its own allowed. Env: [`PROBE`], default off.
+    /// Read-only polls of its own allowed. Env: `OPENFUNNEL_PROBE`, default off.
     pub probe: bool,
-    /// Upstream timeout. Env: [`TIMEOUT_SECS`], default 30 s.
+    /// Upstream timeout. Env: `OPENFUNNEL_TIMEOUT_SECS`, default 30 s.
     pub timeout: Duration,
 }
 
 impl ProxyConfig {
     /// Reads the proxy's settings through `lookup` (flags first, then the
     /// environment, as for [`Config::from_lookup`](super::Config::from_lookup)).
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<ProxyConfig, Error> {
+    pub(crate) fn from_lookup(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<ProxyConfig, Error> {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
         let upstream = get(UPSTREAM).ok_or_else(|| {
             Error::config(

@@ -156,3 +156,60 @@ fn the_proxy_needs_an_upstream_and_parses_its_switches() {
 fn every_variable_is_prefixed() {
     assert!(ALL.iter().all(|v| v.starts_with("OPENFUNNEL_")));
 }
+
+// ------------------------------------------------------------- fuzzing
+
+use proptest::prelude::*;
+
+/// Text with the characters that break parsers: quotes, escapes, percent
+/// signs, control characters, newlines and any unicode.
+fn nasty() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "\\PC{0,40}",
+        "[ -~]{0,40}",
+        proptest::collection::vec(
+            prop::sample::select(vec![
+                "'", "\"", "\\", "$", "`", "%", "%2F", "%ZZ", "/", "..", "?", "#", "=", "\n", "\r",
+                "\t", "\0", "\u{7f}", "é", "😀", " ", "a", "0",
+            ]),
+            0..16,
+        )
+        .prop_map(|parts| parts.concat()),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// `Config::from_lookup` takes any value of any variable without a
+    /// panic; what it accepts, a client can honour.
+    #[test]
+    fn config_parsing_never_panics(values in proptest::collection::vec(
+        proptest::option::weighted(0.3, prop_oneof![
+            nasty(),
+            Just("live".to_owned()), Just("mock".to_owned()),
+            "-?[0-9]{0,25}(\\.[0-9]{0,5})?(e[+-]?[0-9]{1,3})?",
+            Just("inf".to_owned()), Just("NaN".to_owned()),
+            "https?://[a-z:@/.%0-9\\[\\]]{0,30}",
+        ]),
+        ALL.len(),
+    )) {
+        let map: BTreeMap<&str, String> = ALL
+            .iter()
+            .copied()
+            .zip(values)
+            .filter_map(|(name, value)| value.map(|v| (name, v)))
+            .collect();
+        if let Ok(config) = Config::from_lookup(|name| map.get(name).cloned()) {
+            prop_assert!(config.limits.check().is_ok());
+            prop_assert!(config.limits.timeout <= Duration::from_secs(86_400));
+            prop_assert!(config.limits.wait <= Duration::from_secs(86_400));
+            prop_assert!(url::Url::parse(&config.base_url).is_ok());
+            if let Some(key) = &config.api_key {
+                prop_assert!(key.is_header_safe());
+                let shown = format!("{key:?}");
+                prop_assert!(shown == "ApiKey(of_***)" || shown == "ApiKey(***)", "{}", shown);
+            }
+        }
+    }
+}

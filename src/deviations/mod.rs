@@ -1,7 +1,7 @@
 //! Known deviations: rule failures that are known and accepted for a
 //! target, each with a reason and optionally an expiry date.
 //!
-//! The file (`--deviations FILE`, [`crate::config::DEVIATIONS`]) is JSON,
+//! The file (`--deviations FILE`, `OPENFUNNEL_DEVIATIONS`) is JSON,
 //! either an array of entries or `{"deviations": [...]}`:
 //!
 //! ```json
@@ -44,7 +44,7 @@ pub enum Scope {
 
 impl Scope {
     /// True when the entry applies to a target of `kind`.
-    pub fn covers(self, kind: TargetKind) -> bool {
+    pub(crate) fn covers(self, kind: TargetKind) -> bool {
         matches!(
             (self, kind),
             (Scope::Any, _) | (Scope::Mock, TargetKind::Mock) | (Scope::Live, TargetKind::Live)
@@ -79,12 +79,12 @@ pub struct Deviation {
 
 impl Deviation {
     /// True when the entry is past its expiry date on `today`.
-    pub fn expired(&self, today: Date) -> bool {
+    pub(crate) fn expired(&self, today: Date) -> bool {
         self.expires.is_some_and(|last| today > last)
     }
 
     /// True when the entry covers this violation text.
-    pub fn matches(&self, text: &str) -> bool {
+    pub(crate) fn matches(&self, text: &str) -> bool {
         self.contains.as_deref().is_none_or(|c| text.contains(c))
     }
 }
@@ -209,7 +209,7 @@ pub struct Applied {
 
 impl Applied {
     /// The entry covering violation `violation` of rule number `rule`.
-    pub fn covering(&self, rule: usize, violation: usize) -> Option<&EntryResult> {
+    pub(crate) fn covering(&self, rule: usize, violation: usize) -> Option<&EntryResult> {
         let index = (*self.known.get(rule)?.get(violation)?)?;
         self.entries.get(index)
     }

@@ -16,7 +16,7 @@ const METHODS: [&str; 8] = [
 
 /// The longest common path-segment prefix of a document's paths (`/` when
 /// there is none): the default scope of [`diff`].
-pub fn default_scope(document: &Value) -> String {
+pub(crate) fn default_scope(document: &Value) -> String {
     let paths: Vec<Vec<&str>> = document
         .get("paths")
         .and_then(Value::as_object)
@@ -42,7 +42,7 @@ pub fn default_scope(document: &Value) -> String {
 
 /// Every difference between `vendored` and `fetched` for the paths under
 /// `scope` (a path prefix; `/` for all), sorted.
-pub fn diff(vendored: &Value, fetched: &Value, scope: &str) -> Vec<Change> {
+pub(crate) fn diff(vendored: &Value, fetched: &Value, scope: &str) -> Vec<Change> {
     let old = operations(vendored, scope);
     let new = operations(fetched, scope);
     let mut changes = Vec::new();

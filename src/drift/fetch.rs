@@ -24,7 +24,7 @@ const PATH: &str = "/openapi.json";
 /// host), a 429 is retried as for any request, and a copy of the key in
 /// the answer is masked. Any answer but a 200 with a JSON object is an
 /// [`Error::Fetch`].
-pub async fn fetch(
+pub(crate) async fn fetch(
     base_url: &str,
     key: Option<&ApiKey>,
     timeout: Duration,

@@ -12,16 +12,17 @@ mod diff;
 mod fetch;
 mod render;
 mod shape;
+#[cfg(test)]
+mod tests;
 
-pub use crate::error::FetchProblem;
-pub use diff::{default_scope, diff};
-pub use fetch::fetch;
-pub use render::to_sorted_pretty;
+pub(crate) use diff::{default_scope, diff};
+pub(crate) use fetch::fetch;
+pub(crate) use render::to_sorted_pretty;
 
 /// Added, removed or changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 #[non_exhaustive]
-pub enum ChangeKind {
+pub(crate) enum ChangeKind {
     /// In the fetched document only.
     Added,
     /// In the vendored document only.
@@ -33,7 +34,7 @@ pub enum ChangeKind {
 /// One difference.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 #[non_exhaustive]
-pub struct Change {
+pub(crate) struct Change {
     /// `METHOD /path` of the operation.
     pub operation: String,
     /// Where in the operation (`response 200 application/json`,

@@ -60,7 +60,7 @@ pub(super) fn quote(name: &str) -> String {
 
 /// `value` pretty-printed with every object's keys sorted, and a final
 /// newline: a stable form to review and commit.
-pub fn to_sorted_pretty(value: &Value) -> String {
+pub(crate) fn to_sorted_pretty(value: &Value) -> String {
     fn sorted(value: &Value) -> Value {
         match value {
             Value::Object(map) => {

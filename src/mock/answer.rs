@@ -76,7 +76,7 @@ impl Answer {
 
     /// Adds a header.
     #[must_use = "builders return the changed answer"]
-    pub fn with_header(mut self, name: &str, value: &str) -> Answer {
+    pub(crate) fn with_header(mut self, name: &str, value: &str) -> Answer {
         self.headers.push((name.to_owned(), value.to_owned()));
         self
     }

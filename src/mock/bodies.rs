@@ -51,7 +51,7 @@ pub(crate) enum Cursor<'a> {
 
 impl<'a> Cursor<'a> {
     /// Reads a `cursor` query value. Every string is a valid cursor.
-    pub fn parse(cursor: Option<&'a str>) -> Cursor<'a> {
+    pub(super) fn parse(cursor: Option<&'a str>) -> Cursor<'a> {
         let Some(cursor) = cursor else {
             return Cursor::First;
         };

@@ -102,13 +102,6 @@ impl MockApiBuilder {
         self
     }
 
-    /// Uses a fresh [`ManualClock`], moved only by [`MockApi::advance`]
-    /// (the default).
-    pub fn manual_clock(mut self) -> Self {
-        self.clock = ClockChoice::Manual;
-        self
-    }
-
     /// Uses a [`SystemClock`](super::SystemClock): jobs move in real time.
     pub fn system_clock(mut self) -> Self {
         self.clock = ClockChoice::System;
@@ -239,21 +232,6 @@ impl MockApiBuilder {
         drop(mock);
         Ok(())
     }
-}
-
-/// Serves the mock on `127.0.0.1:port` (0: any free port) with a
-/// [`SystemClock`](super::SystemClock) and the given seed, prints [`MockApi::banner`] and runs
-/// until Ctrl-C. For `openfunnel-contract mock --port 8080 --seed N`.
-///
-/// # Errors
-/// When the port cannot be bound or Ctrl-C cannot be listened for.
-pub async fn serve_forever(port: u16, seed: u64) -> io::Result<()> {
-    MockApi::builder()
-        .seed(seed)
-        .system_clock()
-        .listen(port)
-        .serve_forever()
-        .await
 }
 
 impl MockApi {

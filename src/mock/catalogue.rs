@@ -17,27 +17,31 @@ impl Personality {
             ("accepts-silent", f().accept_silent(PauseReply::Pausing)),
             ("pauses-at-once", f().accept_silent(PauseReply::Paused)),
             ("fastapi-202", f().success(Success::Accepted)),
-            ("starlette", f().routing(Routing::Starlette)),
-            ("gzip", f().coding(Coding::GzipAlways)),
-            ("gzip-negotiated", f().coding(Coding::GzipWhenAccepted)),
-            ("close", f().connection(Connection::Close)),
-            ("instant-settle", f().settle_bands(0)),
+            ("starlette", f().with(|p| p.routing = Routing::Starlette)),
+            ("gzip", f().with(|p| p.coding = Coding::GzipAlways)),
+            (
+                "gzip-negotiated",
+                f().with(|p| p.coding = Coding::GzipWhenAccepted),
+            ),
+            ("close", f().with(|p| p.connection = Connection::Close)),
+            ("instant-settle", f().with(|p| p.settle_bands = 0)),
             (
                 "slow-settle",
-                f().settle_bands(3).band(Duration::from_secs(30)),
+                f().with(|p| p.settle_bands = 3)
+                    .with(|p| p.band = Duration::from_secs(30)),
             ),
             (
                 "small-pages",
-                f().page_size(1)
-                    .rows_per_band(3)
-                    .bands_total(2)
-                    .band(Duration::from_secs(1)),
+                f().with(|p| p.page_size = 1)
+                    .with(|p| p.rows_per_band = 3)
+                    .with(|p| p.bands_total = 2)
+                    .with(|p| p.band = Duration::from_secs(1)),
             ),
             (
                 "decorated",
-                f().extra_fields(true)
-                    .extra_headers(true)
-                    .media_type_params(true),
+                f().with(|p| p.extra_fields = true)
+                    .with(|p| p.extra_headers = true)
+                    .with(|p| p.media_type_params = true),
             ),
         ]
     }

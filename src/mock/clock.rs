@@ -51,7 +51,7 @@ pub struct SystemClock {
 
 impl SystemClock {
     /// A clock whose origin is now.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         SystemClock {
             origin: Instant::now(),
         }

@@ -58,7 +58,7 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    pub fn new(
+    pub(crate) fn new(
         store: Store,
         clock: Box<dyn Clock>,
         fault: Option<Box<dyn Fault>>,
@@ -79,25 +79,25 @@ impl Shared {
     }
 
     /// The mock's time: the clock plus every [`Shared::advance`].
-    pub fn now(&self) -> Duration {
+    pub(crate) fn now(&self) -> Duration {
         let offset = *self.offset.lock().unwrap_or_else(|e| e.into_inner());
         self.clock.now().saturating_add(offset)
     }
 
     /// Moves the mock's time forward on top of its clock.
-    pub fn advance(&self, by: Duration) {
+    pub(crate) fn advance(&self, by: Duration) {
         let mut offset = self.offset.lock().unwrap_or_else(|e| e.into_inner());
         *offset = offset.saturating_add(by);
     }
 
     /// The state. A poisoned lock is recovered, so the mock keeps answering
     /// after a panic in a test thread that held it.
-    pub fn lock(&self) -> MutexGuard<'_, Inner> {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The personality the mock plays.
-    pub fn personality(&self) -> &Personality {
+    pub(crate) fn personality(&self) -> &Personality {
         &self.personality
     }
 }

@@ -55,7 +55,7 @@ pub(crate) enum Outcome {
 
 impl Job {
     /// A job as submitted at `now`: `pending`, no rows.
-    pub fn submitted(
+    pub(crate) fn submitted(
         id: String,
         owner: String,
         query: String,
@@ -80,7 +80,7 @@ impl Job {
     /// phase at `now`. Bands delivered: pending 0; running, pausing,
     /// cancelling, failed 1; paused, cancelled 2 (at most `bands_total - 1`);
     /// completed all. A pausing fixture has its band 2 in flight.
-    pub fn fixture(
+    pub(crate) fn fixture(
         id: String,
         owner: String,
         state: JobState,
@@ -148,7 +148,7 @@ impl Job {
     }
 
     /// Replays every boundary up to `now`.
-    pub fn settle(&mut self, now: Duration, p: &Personality) {
+    pub(crate) fn settle(&mut self, now: Duration, p: &Personality) {
         while let Some(boundary) = self.boundary(p) {
             if now < boundary {
                 return;
@@ -180,7 +180,7 @@ impl Job {
 
     /// Pause, resume or cancel at `now`; the job must be settled to `now`.
     /// A refusal changes nothing. See the table in the docs of `crate::mock`.
-    pub fn act(&mut self, control: Control, now: Duration, p: &Personality) -> Outcome {
+    pub(crate) fn act(&mut self, control: Control, now: Duration, p: &Personality) -> Outcome {
         use JobState::*;
         if self.state.is_terminal() {
             return Outcome::Refused(FINISHED_DETAIL.to_owned());
@@ -279,7 +279,7 @@ impl Job {
     }
 
     /// The manifest: `Some` once the job is terminal.
-    pub fn manifest(&self, p: &Personality) -> Option<Manifest> {
+    pub(crate) fn manifest(&self, p: &Personality) -> Option<Manifest> {
         let stop_reason = match self.state {
             JobState::Completed => None,
             JobState::Failed => Some("failed"),
@@ -300,7 +300,7 @@ impl Job {
     }
 
     /// What a poll says the job is doing.
-    pub fn progress_message(&self, p: &Personality) -> String {
+    pub(crate) fn progress_message(&self, p: &Personality) -> String {
         match self.state {
             JobState::Pending => "queued".to_owned(),
             JobState::Running => format!(

@@ -5,7 +5,7 @@
 //! poll"; this one keeps jobs in memory, owned by API keys, and moves them
 //! through the eight [`JobState`](crate::JobState)s by an injectable [`Clock`]:
 //! a [`ManualClock`] for tests (advance it, never sleep) or a [`SystemClock`]
-//! for the standalone server ([`serve_forever`]). Where the documentation
+//! for the standalone server ([`MockApiBuilder::serve_forever`]). Where the documentation
 //! is silent, a [`Personality`] chooses the answer; the default,
 //! [`Personality::faithful`], keeps to the vendored spec.
 //!
@@ -19,7 +19,7 @@
 //! let key = mock.api_key();
 //! let pending = mock.fixture(JobState::Pending).unwrap();
 //! assert_eq!(mock.job_state(&key, &pending), Some(JobState::Pending));
-//! mock.advance(mock.band_duration());
+//! mock.advance(mock.personality().band);
 //! assert_eq!(mock.job_state(&key, &pending), Some(JobState::Running));
 //! // Another key never sees the job.
 //! assert_eq!(mock.job_state(&mock.other_api_key(), &pending), None);
@@ -120,12 +120,12 @@
 //! | submit | missing key *and* a bad body | **422** with both errors, header first | FastAPI reports every parameter error at once (but a JSON syntax error alone) |
 //! | any path | known path, wrong method | **405** `{"detail": "Method Not Allowed"}`, `Allow: GET` or `Allow: POST` (no `HEAD`, like FastAPI) | FastAPI's answer; recorded in [`MockApi::unmatched_requests`] |
 //! | any path | no operation matches | **404** `{"detail": "Not Found", "nearest_operation": "GET /api/v1/tam/build/{job_id}", "method", "path"}` | FastAPI's 404, plus the nearest operation; recorded in [`MockApi::unmatched_requests`] |
-//! | any path | trailing `/`, percent-encoded `job_id`, dot segments | each segment decoded on its own: `%61` is `a`, a `job_id` decoding to contain `/` matches no route (404), a trailing `/` is 404 (*switch* [`Routing::Starlette`]: decode the whole path, resolve dot segments, then route: an encoded `/` splits the segment, 404 or 405; a trailing `/` is **307** with `Location`) | not documented; uvicorn + Starlette do the latter |
+//! | any path | trailing `/`, percent-encoded `job_id`, dot segments | each segment decoded on its own: `%61` is `a`, a `job_id` decoding to contain `/` matches no route (404), a trailing `/` is 404 (*switch*, the `starlette` personality: decode the whole path, resolve dot segments, then route: an encoded `/` splits the segment, 404 or 405; a trailing `/` is **307** with `Location`) | not documented; uvicorn + Starlette do the latter |
 //! | every answer | wire | identity coding, keep-alive, `application/json`, only documented fields (*switches*: gzip always or when accepted, `Connection: close`, an extra `request_id` field and `x-request-id` header, `; charset=utf-8`) | HTTP allows each; the docs say nothing |
 //!
 //! # Standalone
 //!
-//! [`serve_forever`] binds `127.0.0.1:<port>` with a [`SystemClock`], prints
+//! [`MockApiBuilder::serve_forever`] binds `127.0.0.1:<port>` with a [`SystemClock`], prints
 //! [`MockApi::banner`] (base URL, both keys, fixture IDs) and serves until
 //! Ctrl-C. The keys are fixed, public test values, not secrets.
 //!
@@ -154,15 +154,14 @@ mod words;
 mod tests;
 
 pub use answer::Answer;
-pub use builder::{ListenAddr, MockApiBuilder, serve_forever};
+pub use builder::{ListenAddr, MockApiBuilder};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use fault::{Call, Fault};
 pub use handler::UnmatchedRequest;
-pub use personality::{Coding, Connection, PauseReply, Personality, Reply, Routing, Success};
+pub use personality::Personality;
+#[cfg(test)]
+pub(crate) use personality::Reply;
 pub use server::MockApi;
-
-/// The old name of [`crate::api::Endpoint`], kept for callers of the mock.
-pub type Operation = crate::api::Endpoint;
 
 /// The primary tenant's `X-API-Key`: it owns the fixtures. A public test
 /// value, not a secret.

@@ -11,7 +11,7 @@ use std::time::Duration;
 /// How a silent pause cell answers (pause of a `pending`, `pausing` or
 /// `cancelling` job).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PauseReply {
+pub(crate) enum PauseReply {
     /// 200 `pausing`: the job is `pausing` and settles to `paused` after
     /// the settle delay.
     Pausing,
@@ -24,7 +24,7 @@ pub enum PauseReply {
 
 /// How a silent resume or cancel cell answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Reply {
+pub(crate) enum Reply {
     /// 200 with the documented body status (resume: `running`, cancel:
     /// `cancelling`), and the job really is in that state afterwards.
     Accept,
@@ -35,7 +35,7 @@ pub enum Reply {
 /// The success code of an operation whose code the documentation does not
 /// show.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Success {
+pub(crate) enum Success {
     /// 200 OK (FastAPI's default; what the vendored spec says).
     Ok,
     /// 202 Accepted (a common choice for starting async work).
@@ -44,7 +44,7 @@ pub enum Success {
 
 impl Success {
     /// The status code: 200 or 202.
-    pub const fn code(self) -> u16 {
+    pub(crate) const fn code(self) -> u16 {
         match self {
             Success::Ok => 200,
             Success::Accepted => 202,
@@ -54,7 +54,7 @@ impl Success {
 
 /// How a request path is matched to an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Routing {
+pub(crate) enum Routing {
     /// Each path segment is decoded on its own, then matched: an encoded
     /// `/` stays inside its segment (and a job id never contains `/`, so it
     /// matches no route: 404). A trailing `/` is 404.
@@ -68,7 +68,7 @@ pub enum Routing {
 
 /// The content coding of response bodies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Coding {
+pub(crate) enum Coding {
     /// Bodies as they are.
     Identity,
     /// Every body gzip-compressed (`Content-Encoding: gzip`), asked or not:
@@ -82,7 +82,7 @@ pub enum Coding {
 
 /// Whether connections stay open between requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Connection {
+pub(crate) enum Connection {
     /// HTTP/1.1 keep-alive.
     KeepAlive,
     /// `Connection: close` on every answer: one request per connection.
@@ -91,11 +91,15 @@ pub enum Connection {
 
 /// One complete set of answers where the documentation is silent.
 ///
-/// Build one from [`Personality::faithful`] (the [`Default`]) with the
-/// builder methods, take a named one from [`Personality::catalogue`], or
-/// draw any from [`Personality::strategy`]. Fields are public to read; a
-/// value out of range (page size 0, fewer than 2 bands) is raised to its
-/// minimum when the mock starts.
+/// Take [`Personality::faithful`] (the [`Default`]), a named one from
+/// [`Personality::catalogue`], or draw any combination from
+/// [`Personality::strategy`]. The sizes (`band`, `page_size`,
+/// `rows_per_band`, `bands_total`, `settle_bands`) are public fields, also
+/// set by [`MockApiBuilder`](super::MockApiBuilder); a value out of range
+/// (page size 0, fewer than 2 bands) is raised to its minimum when the mock
+/// starts. The answers to silent cells are chosen only through the
+/// catalogue and the strategy, so every personality is one the suite is
+/// proven to pass.
 ///
 /// Each switch, its default and why it is open:
 ///
@@ -120,32 +124,32 @@ pub enum Connection {
 #[non_exhaustive]
 pub struct Personality {
     /// Pause of a `pending` job.
-    pub pause_pending: PauseReply,
+    pub(crate) pause_pending: PauseReply,
     /// Pause of a `pausing` job.
-    pub pause_pausing: PauseReply,
+    pub(crate) pause_pausing: PauseReply,
     /// Pause of a `cancelling` job.
-    pub pause_cancelling: PauseReply,
+    pub(crate) pause_cancelling: PauseReply,
     /// Resume of a `pending` job (Accept: it starts now; its queue wait
     /// becomes its first band).
-    pub resume_pending: Reply,
+    pub(crate) resume_pending: Reply,
     /// Resume of a `running` job (Accept: unchanged).
-    pub resume_running: Reply,
+    pub(crate) resume_running: Reply,
     /// Resume of a `pausing` job (Accept: the pause is withdrawn).
-    pub resume_pausing: Reply,
+    pub(crate) resume_pausing: Reply,
     /// Resume of a `cancelling` job (Accept: the cancel is withdrawn).
-    pub resume_cancelling: Reply,
+    pub(crate) resume_cancelling: Reply,
     /// Cancel of a `pausing` job (Accept: its band in flight is abandoned).
-    pub cancel_pausing: Reply,
+    pub(crate) cancel_pausing: Reply,
     /// Cancel of a `paused` job (Accept: `cancelling`, then `cancelled`).
-    pub cancel_paused: Reply,
+    pub(crate) cancel_paused: Reply,
     /// Cancel of a `cancelling` job (Accept: unchanged).
-    pub cancel_cancelling: Reply,
+    pub(crate) cancel_cancelling: Reply,
     /// The success code of submit.
-    pub submit_status: Success,
+    pub(crate) submit_status: Success,
     /// The success code of poll.
-    pub poll_status: Success,
+    pub(crate) poll_status: Success,
     /// The success code of cancel.
-    pub cancel_status: Success,
+    pub(crate) cancel_status: Success,
     /// How long the queue wait and each band take. Zero: every moving job
     /// moves on its next request.
     pub band: Duration,
@@ -161,37 +165,23 @@ pub struct Personality {
     /// that band, 0 on the next request.
     pub settle_bands: u32,
     /// How paths are routed.
-    pub routing: Routing,
+    pub(crate) routing: Routing,
     /// How bodies are encoded.
-    pub coding: Coding,
+    pub(crate) coding: Coding,
     /// Keep-alive or close.
-    pub connection: Connection,
+    pub(crate) connection: Connection,
     /// An extra unknown field (`request_id`) in every JSON object body.
-    pub extra_fields: bool,
+    pub(crate) extra_fields: bool,
     /// Extra response headers (`x-request-id`, `x-process-time`).
-    pub extra_headers: bool,
+    pub(crate) extra_headers: bool,
     /// `application/json; charset=utf-8` instead of `application/json`.
-    pub media_type_params: bool,
+    pub(crate) media_type_params: bool,
 }
 
 impl Default for Personality {
     fn default() -> Self {
         Personality::faithful()
     }
-}
-
-/// One `#[must_use]` builder method per field.
-macro_rules! setters {
-    ($($(#[$doc:meta])* $name:ident: $ty:ty,)*) => {
-        $(
-            $(#[$doc])*
-            #[must_use = "a builder method returns the changed personality"]
-            pub fn $name(mut self, value: $ty) -> Self {
-                self.$name = value;
-                self
-            }
-        )*
-    };
 }
 
 impl Personality {
@@ -226,75 +216,33 @@ impl Personality {
         }
     }
 
-    setters! {
-        /// Sets pause of a `pending` job.
-        pause_pending: PauseReply,
-        /// Sets pause of a `pausing` job.
-        pause_pausing: PauseReply,
-        /// Sets pause of a `cancelling` job.
-        pause_cancelling: PauseReply,
-        /// Sets resume of a `pending` job.
-        resume_pending: Reply,
-        /// Sets resume of a `running` job.
-        resume_running: Reply,
-        /// Sets resume of a `pausing` job.
-        resume_pausing: Reply,
-        /// Sets resume of a `cancelling` job.
-        resume_cancelling: Reply,
-        /// Sets cancel of a `pausing` job.
-        cancel_pausing: Reply,
-        /// Sets cancel of a `paused` job.
-        cancel_paused: Reply,
-        /// Sets cancel of a `cancelling` job.
-        cancel_cancelling: Reply,
-        /// Sets the success code of submit.
-        submit_status: Success,
-        /// Sets the success code of poll.
-        poll_status: Success,
-        /// Sets the success code of cancel.
-        cancel_status: Success,
-        /// Sets the band duration.
-        band: Duration,
-        /// Sets the rows per page.
-        page_size: usize,
-        /// Sets the rows per band.
-        rows_per_band: usize,
-        /// Sets the bands of a complete build.
-        bands_total: u32,
-        /// Sets how many band durations `pausing` and `cancelling` last.
-        settle_bands: u32,
-        /// Sets the routing.
-        routing: Routing,
-        /// Sets the content coding.
-        coding: Coding,
-        /// Sets keep-alive or close.
-        connection: Connection,
-        /// Adds an unknown field to every JSON object body.
-        extra_fields: bool,
-        /// Adds extra response headers.
-        extra_headers: bool,
-        /// Adds `; charset=utf-8` to the JSON media type.
-        media_type_params: bool,
+    /// The same personality changed by `change`, for one-expression
+    /// variants: `Personality::faithful().with(|p| p.page_size = 3)`.
+    #[must_use = "a builder method returns the changed personality"]
+    pub(crate) fn with(mut self, change: impl FnOnce(&mut Personality)) -> Self {
+        change(&mut self);
+        self
     }
 
     /// Every silent control cell answers 200 (pause with `pause`).
     #[must_use = "a builder method returns the changed personality"]
-    pub fn accept_silent(self, pause: PauseReply) -> Self {
+    pub(crate) fn accept_silent(self, pause: PauseReply) -> Self {
         self.silent(pause, Reply::Accept)
     }
 
     /// Every silent control cell answers 409 and changes nothing.
     #[must_use = "a builder method returns the changed personality"]
-    pub fn refuse_silent(self) -> Self {
+    pub(crate) fn refuse_silent(self) -> Self {
         self.silent(PauseReply::Refuse, Reply::Refuse)
     }
 
     /// Submit, poll and cancel answer `code`.
     #[must_use = "a builder method returns the changed personality"]
-    pub fn success(self, code: Success) -> Self {
-        self.submit_status(code)
-            .poll_status(code)
-            .cancel_status(code)
+    pub(crate) fn success(mut self, code: Success) -> Self {
+        self.submit_status = code;
+        self.poll_status = code;
+        self.cancel_status = code;
+        self
     }
 
     fn silent(mut self, pause: PauseReply, other: Reply) -> Self {

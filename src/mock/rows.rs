@@ -33,7 +33,7 @@ pub(crate) struct Written {
 }
 
 impl Written {
-    pub fn of(row: &Row) -> Written {
+    pub(crate) fn of(row: &Row) -> Written {
         Written {
             match_score: row.match_score,
             json: serde_json::to_vec(row)

@@ -117,27 +117,6 @@ impl MockApi {
         self.shared.personality()
     }
 
-    /// How long one band (and the queue wait) takes: advance by this much to
-    /// move every moving job one step.
-    pub fn band_duration(&self) -> Duration {
-        self.shared.personality().band
-    }
-
-    /// Rows per result page.
-    pub fn page_size(&self) -> usize {
-        self.shared.personality().page_size
-    }
-
-    /// Rows each band delivers.
-    pub fn rows_per_band(&self) -> usize {
-        self.shared.personality().rows_per_band
-    }
-
-    /// Bands of a complete build.
-    pub fn bands_total(&self) -> u32 {
-        self.shared.personality().bands_total
-    }
-
     /// The current state of `key`'s job `job_id` (`None` for an unknown job or
     /// another key's job). Settles the job to now, like a request would.
     pub fn job_state(&self, key: &ApiKey, job_id: &str) -> Option<JobState> {

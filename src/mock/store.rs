@@ -20,7 +20,7 @@ pub(crate) struct Store {
 
 impl Store {
     /// An empty store whose IDs come from `seed`.
-    pub fn new(personality: Personality, seed: u64) -> Store {
+    pub(crate) fn new(personality: Personality, seed: u64) -> Store {
         Store {
             personality: personality.normalised(),
             rng: SmallRng::seed_from_u64(seed),
@@ -45,7 +45,7 @@ impl Store {
     }
 
     /// Submits a job for `owner` at `now`; returns its id.
-    pub fn submit(&mut self, owner: &str, query: &str, now: Duration) -> String {
+    pub(crate) fn submit(&mut self, owner: &str, query: &str, now: Duration) -> String {
         let (id, row_seed) = self.draw();
         let job = Job::submitted(
             id.clone(),
@@ -59,7 +59,7 @@ impl Store {
     }
 
     /// Adds a fixture job in `state` for `owner` at `now`; returns its id.
-    pub fn seed(&mut self, owner: &str, state: JobState, now: Duration) -> String {
+    pub(crate) fn seed(&mut self, owner: &str, state: JobState, now: Duration) -> String {
         let (id, row_seed) = self.draw();
         let job = Job::fixture(
             id.clone(),
@@ -75,7 +75,7 @@ impl Store {
 
     /// The job `id` of `owner`, settled to `now`, with the personality;
     /// `None` for an unknown job or another key's job.
-    pub fn job(
+    pub(crate) fn job(
         &mut self,
         owner: &str,
         id: &str,
@@ -87,12 +87,12 @@ impl Store {
     }
 
     /// The state of `owner`'s job `id` at `now`.
-    pub fn state(&mut self, owner: &str, id: &str, now: Duration) -> Option<JobState> {
+    pub(crate) fn state(&mut self, owner: &str, id: &str, now: Duration) -> Option<JobState> {
         self.job(owner, id, now).map(|(job, _)| job.state)
     }
 
     /// The ids and states of `owner`'s jobs, settled to `now`, sorted by id.
-    pub fn jobs_of(&mut self, owner: &str, now: Duration) -> Vec<(String, JobState)> {
+    pub(crate) fn jobs_of(&mut self, owner: &str, now: Duration) -> Vec<(String, JobState)> {
         let p = &self.personality;
         self.jobs
             .values_mut()

@@ -24,7 +24,7 @@ const SUBMIT_BECAUSE: &str = "submit: \"The endpoint immediately returns a `job_
 /// One answer a correct service may give: a status and, when the body
 /// `status` is known, the values it may take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AllowedAnswer {
+pub(crate) struct AllowedAnswer {
     /// The HTTP status (200 stands for any 2xx when `any_success`).
     pub status: u16,
     /// True when the docs do not show the success code: any 2xx will do.
@@ -50,7 +50,7 @@ impl fmt::Display for AllowedAnswer {
 /// Every answer a correct service may give to one step, and the belief it
 /// rests on.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Allowed {
+pub(crate) struct Allowed {
     /// The answers, any of which is correct.
     pub answers: Vec<AllowedAnswer>,
     /// What a 200 body must also satisfy, e.g. `processed at least 30`.
@@ -111,7 +111,7 @@ impl fmt::Display for Allowed {
 
 /// What the model believes about one job it knows.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Belief {
+pub(super) struct Belief {
     /// The job's number in the sequence (`job #n`).
     pub number: usize,
     /// Its ID.
@@ -126,7 +126,7 @@ pub struct Belief {
 
 impl Belief {
     /// A job first seen in `state` (a submit: `pending`).
-    pub fn new(number: usize, id: String, state: JobState) -> Belief {
+    pub(super) fn new(number: usize, id: String, state: JobState) -> Belief {
         Belief {
             number,
             id,
@@ -227,7 +227,7 @@ pub(crate) fn allowed_submit() -> Allowed {
 /// `status` (with body `status` `shown`): the union of
 /// [`allowed_after`] over the states the answer was allowed for, cut to
 /// what the body says (a 200 `paused` to a pause means paused).
-pub fn after_control(
+pub(super) fn after_control(
     before: StateSet,
     control: Control,
     status: u16,
@@ -253,7 +253,7 @@ pub fn after_control(
 /// correct service answered: the union of [`after_control`] over the
 /// allowed answers. What the reference machine keeps, as it sees no
 /// answers.
-pub fn after_any_answer(before: StateSet, control: Control) -> StateSet {
+pub(super) fn after_any_answer(before: StateSet, control: Control) -> StateSet {
     let conflict = after_control(before, control, 409, None);
     crate::lifecycle::accepted_statuses(control)
         .iter()

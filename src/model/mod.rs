@@ -28,8 +28,8 @@
 //! # The model
 //!
 //! Per key, the jobs a sequence has made (`job #0`, `job #1`, …) and for
-//! each the **set** of states it may be in ([`StateSet`]). The set is
-//! always closed under [`lifecycle::reachable`](crate::lifecycle::reachable):
+//! each the **set** of states it may be in (a state set). The set is
+//! always closed under the lifecycle's reachable states:
 //! between two observations a job may have moved on by itself (pending →
 //! running → completed/failed; pausing → paused; cancelling → cancelled; a
 //! working job may finish or fail at any point), so the model never
@@ -42,9 +42,9 @@
 //! | step | allowed answers | rests on |
 //! |---|---|---|
 //! | submit (valid body) | 200 with status `pending` and a new `job_id` | "always pending"; 200 is the documented success |
-//! | poll of one's own job | 200 with a status in the job's set, the path's `job_id`, `processed` and first-page rows never below what was seen | [`reachable`](crate::lifecycle::reachable); `processed` "advances live as bands complete"; delivered rows stay readable after pause and cancel |
+//! | poll of one's own job | 200 with a status in the job's set, the path's `job_id`, `processed` and first-page rows never below what was seen | the lifecycle's reachable states; `processed` "advances live as bands complete"; delivered rows stay readable after pause and cancel |
 //! | the same, with `cursor=page_NNNN` | also 404 or 422 (no narrowing) | the docs name no first page and say nothing of pages not written yet |
-//! | pause, resume, cancel of one's own job | what [`check_control_answer`](crate::lifecycle::check_control_answer) accepts for *some* state of the set: 409 where the cell allows a refusal, 2xx with a documented body `status` ([`accepted_statuses`](crate::lifecycle::accepted_statuses)) when it may still be working; the path's `job_id` | the oracle, including its reading of the silent cells: where the docs are silent every documented answer is accepted |
+//! | pause, resume, cancel of one's own job | what [`check_control_answer`](crate::lifecycle::check_control_answer) accepts for *some* state of the set: 409 where the cell allows a refusal, 2xx with a documented body `status` (the documented body statuses of that control) when it may still be working; the path's `job_id` | the oracle, including its reading of the silent cells: where the docs are silent every documented answer is accepted |
 //! | any call on another key's job | 404, and the owner's job is unchanged | "Job not found for this API key" |
 //! | any call on a fresh UUID | 404 | the same |
 //!
@@ -56,7 +56,7 @@
 //!
 //! - A poll shows exactly one state: the set becomes what is reachable
 //!   from it.
-//! - A control answer narrows by [`allowed_after`](crate::lifecycle::allowed_after),
+//! - A control answer narrows by what the lifecycle allows after that answer,
 //!   united over the states the answer was allowed for: a 409 means
 //!   terminal (a terminal job stays in its state), a 200 puts the job in
 //!   the call's target state; the body `status` cuts further (a 200
@@ -64,11 +64,11 @@
 //! - A 404 teaches nothing; another key's call leaves the owner's belief
 //!   as it was (its closure already covers any move of its own).
 //!
-//! The reference machine ([`LifecycleModel`], a
+//! The reference machine (a
 //! [`ReferenceStateMachine`](proptest_state_machine::ReferenceStateMachine))
 //! cannot see answers: it keeps, for each job, the union over every answer
-//! the model allows ([`judge::after_any_answer`]). After every step the
-//! narrowed belief must lie within it ([`ModelSut::check_against`]); that
+//! the model allows (any answer at all). After every step the
+//! narrowed belief must lie within it (checked after every step); that
 //! checks the model, not the target.
 //!
 //! # What it does not judge
@@ -84,26 +84,26 @@
 //! - [`ModelRunner::run`] runs sequences against any target, a fresh one
 //!   per sequence or clones of one, and returns a shrunk
 //!   [`ModelFailure`] as data.
-//! - [`ModelTest`] is the same as a
-//!   [`StateMachineTest`](proptest_state_machine::StateMachineTest) for
-//!   `prop_state_machine!`, on a fresh mock per case; it panics with the
-//!   printed sequence.
+//! - Inside the crate the same machine also runs as a
+//!   [`StateMachineTest`](proptest_state_machine::StateMachineTest) under
+//!   `prop_state_machine!` (`src/model/machine_tests.rs`), on a fresh mock
+//!   per case.
 //! - [`Scope`] says what a target allows: on the mock everything (seeded
 //!   jobs in any state for both keys, submits, ticks); on live only
 //!   terminal fixtures, one submit with `OPENFUNNEL_ALLOW_WRITES=1`, ticks
 //!   of one poll interval of real time, and the target's budget.
 
-pub mod judge;
+mod judge;
+#[cfg(test)]
+mod machine_tests;
 mod plan;
 mod render;
 mod runner;
 mod states;
 mod sut;
 
-pub use judge::{Allowed, AllowedAnswer, Belief};
-pub use plan::{JobRef, Key, LifecycleModel, Plan, PlannedJob, Scope, Step, Who};
+pub use plan::Scope;
 pub use render::StepRecord;
-pub use render::{describe, sequence};
+pub(crate) use render::sequence;
 pub use runner::{ModelFailure, ModelOptions, ModelOutcome, ModelPass, ModelRunner};
-pub use states::StateSet;
-pub use sut::{ModelSut, ModelTest, SUBMIT_QUERY};
+use states::StateSet;

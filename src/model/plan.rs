@@ -18,7 +18,7 @@ use crate::{JobState, Target};
 
 /// One of the two keys of a sequence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Key {
+pub(crate) enum Key {
     /// The target's key ([`Target::api_key`]).
     A,
     /// The second tenant's key ([`Target::other_api_key`]).
@@ -27,7 +27,7 @@ pub enum Key {
 
 impl Key {
     /// The other one.
-    pub fn other(self) -> Key {
+    pub(crate) fn other(self) -> Key {
         match self {
             Key::A => Key::B,
             Key::B => Key::A,
@@ -46,7 +46,7 @@ impl fmt::Display for Key {
 
 /// Who sends a request about a job.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Who {
+pub(crate) enum Who {
     /// The job's owner (for an unknown ID: key A).
     Owner,
     /// The other key (for an unknown ID: key B).
@@ -55,7 +55,7 @@ pub enum Who {
 
 /// The job a request names.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum JobRef {
+pub(crate) enum JobRef {
     /// Job `#n` of the sequence (seeded or submitted earlier), taken
     /// modulo the jobs there are ([`JobRef::index`]), so that shrinking
     /// can delete an unused job without breaking later steps.
@@ -67,7 +67,7 @@ pub enum JobRef {
 impl JobRef {
     /// The job meant when `jobs` jobs exist: `n % jobs`; `None` for an
     /// unknown ID, or when there is no job yet.
-    pub fn index(&self, jobs: usize) -> Option<usize> {
+    pub(crate) fn index(&self, jobs: usize) -> Option<usize> {
         match self {
             JobRef::Job(n) if jobs > 0 => Some(n % jobs),
             _ => None,
@@ -77,7 +77,7 @@ impl JobRef {
 
 /// One step of a generated sequence.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Step {
+pub(crate) enum Step {
     /// A job of `key` in `state` appears without a request: on the mock
     /// [`crate::mock::MockApi::seed_job`]; on live the terminal
     /// `OPENFUNNEL_JOB_*` fixture.
@@ -123,7 +123,7 @@ pub enum Step {
 pub struct Scope {
     /// A second key exists (cross-key requests, key B's jobs).
     pub other_key: bool,
-    /// States a [`Step::Seed`] may ask for.
+    /// States a `Step::Seed` may ask for.
     pub seed_states: Vec<JobState>,
     /// Key B may own seeded jobs (mock only).
     pub seed_other_key: bool,
@@ -191,7 +191,7 @@ impl Scope {
 
 /// A job of the plan, as the reference machine sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlannedJob {
+pub(super) struct PlannedJob {
     /// Its owner.
     pub owner: Key,
     /// Every state it may be in, whatever the answers were.
@@ -200,7 +200,7 @@ pub struct PlannedJob {
 
 /// The reference state: the jobs a sequence has made so far.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Plan {
+pub(super) struct Plan {
     /// What the target allows.
     pub scope: Arc<Scope>,
     /// Jobs `#0`, `#1`, … in order of appearance.
@@ -217,24 +217,13 @@ pub struct Plan {
 
 impl Plan {
     /// An empty plan.
-    pub fn new(scope: Scope) -> Plan {
+    pub(super) fn new(scope: Scope) -> Plan {
         Plan {
             scope: Arc::new(scope),
             jobs: Vec::new(),
             seeded: Vec::new(),
             submits: 0,
             last: None,
-        }
-    }
-
-    /// The key that sends a request `by` about `job`.
-    pub fn sender(&self, job: &JobRef, by: Who) -> Key {
-        let owner = job
-            .index(self.jobs.len())
-            .map_or(Key::A, |n| self.jobs[n].owner);
-        match by {
-            Who::Owner => owner,
-            Who::Other => owner.other(),
         }
     }
 
@@ -288,12 +277,12 @@ fn cursor() -> BoxedStrategy<Option<u16>> {
 /// [`proptest_state_machine`]. Its state is a [`Plan`]; see the module
 /// docs of [`crate::model`] for what it allows and why.
 #[derive(Debug, Clone, Copy)]
-pub struct LifecycleModel;
+pub(super) struct LifecycleModel;
 
 impl LifecycleModel {
     /// The sequences of `1..=max_steps` steps a target with `scope` can run.
     #[must_use = "strategies do nothing until a runner draws from them"]
-    pub fn sequences(
+    pub(super) fn sequences(
         scope: Scope,
         max_steps: usize,
     ) -> proptest_state_machine::Sequential<Plan, Step, BoxedStrategy<Plan>, BoxedStrategy<Step>>

@@ -12,25 +12,25 @@ use crate::{Request, Target, TargetKind, Violation};
 #[derive(Debug, Clone)]
 pub struct StepRecord {
     /// 1-based.
-    pub number: usize,
+    pub(crate) number: usize,
     /// The step.
-    pub step: Step,
+    pub(crate) step: Step,
     /// One line: `pause job #1 as key A`.
-    pub title: String,
+    pub(crate) title: String,
     /// The key the request carried.
-    pub key: Option<Key>,
+    pub(crate) key: Option<Key>,
     /// The request, for steps that send one.
-    pub request: Option<Request>,
+    pub(crate) request: Option<Request>,
     /// Status and body `status` of the answer.
-    pub answer: Option<(u16, Option<String>)>,
+    pub(crate) answer: Option<(u16, Option<String>)>,
     /// What the model allowed.
-    pub allowed: Option<Allowed>,
+    pub(crate) allowed: Option<Allowed>,
     /// What the step found wrong.
-    pub violation: Option<Violation>,
+    pub(crate) violation: Option<Violation>,
 }
 
 /// Where a sequence ran, for headings: `the embedded mock` or `live <url>`.
-pub fn describe(target: &Target) -> String {
+pub(super) fn describe(target: &Target) -> String {
     match target.kind() {
         TargetKind::Mock => "the embedded mock".to_owned(),
         TargetKind::Live => format!("live {}", target.base_url()),
@@ -67,7 +67,7 @@ fn no_request(step: &Step) -> Option<String> {
 }
 
 /// The numbered steps of `records` (run on `target`), then the replay.
-pub fn sequence(records: &[StepRecord], target: &str) -> String {
+pub(crate) fn sequence(records: &[StepRecord], target: &str) -> String {
     let mut out = String::new();
     for record in records {
         let _ = writeln!(out, "{:>3}. {}", record.number, record.title);

@@ -8,7 +8,7 @@ use crate::lifecycle::reachable;
 
 /// A set of [`JobState`]s (a bit set over the eight states).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct StateSet(u8);
+pub(crate) struct StateSet(u8);
 
 fn bit(state: JobState) -> u8 {
     1 << (state as u8)
@@ -19,7 +19,7 @@ impl StateSet {
     pub(crate) const EMPTY: StateSet = StateSet(0);
 
     /// Exactly these states.
-    pub fn of(states: &[JobState]) -> StateSet {
+    pub(crate) fn of(states: &[JobState]) -> StateSet {
         StateSet(states.iter().fold(0, |bits, s| bits | bit(*s)))
     }
 
@@ -30,18 +30,19 @@ impl StateSet {
     }
 
     /// True when `state` is in the set.
-    pub fn contains(self, state: JobState) -> bool {
+    pub(crate) fn contains(self, state: JobState) -> bool {
         self.0 & bit(state) != 0
     }
 
     /// True when the set is empty.
-    pub fn is_empty(self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_empty(self) -> bool {
         self.0 == 0
     }
 
     /// Both sets together.
     #[must_use = "sets are values; the union is returned"]
-    pub fn union(self, other: StateSet) -> StateSet {
+    pub(crate) fn union(self, other: StateSet) -> StateSet {
         StateSet(self.0 | other.0)
     }
 
@@ -59,20 +60,16 @@ impl StateSet {
     /// Every state reachable from a state of the set (the set included):
     /// where a job believed to be in `self` may be after any time passed.
     #[must_use = "sets are values; the closure is returned"]
-    pub fn closure(self) -> StateSet {
+    #[cfg(test)]
+    pub(crate) fn closure(self) -> StateSet {
         self.iter()
             .fold(self, |acc, s| acc.union(StateSet::reachable_from(s)))
     }
 
     /// The terminal states of the set.
     #[must_use = "sets are values; the subset is returned"]
-    pub fn terminal(self) -> StateSet {
+    pub(crate) fn terminal(self) -> StateSet {
         self.intersect(StateSet::of(&JobState::TERMINAL))
-    }
-
-    /// True when some state of the set is terminal.
-    pub fn any_terminal(self) -> bool {
-        !self.terminal().is_empty()
     }
 
     /// True when some state of the set is not terminal.
@@ -81,7 +78,7 @@ impl StateSet {
     }
 
     /// The states, in lifecycle order.
-    pub fn iter(self) -> impl Iterator<Item = JobState> {
+    pub(crate) fn iter(self) -> impl Iterator<Item = JobState> {
         JobState::ALL.into_iter().filter(move |s| self.contains(*s))
     }
 }

@@ -7,31 +7,33 @@ use serde_json::json;
 use tokio::runtime::{Handle, Runtime};
 
 use super::judge::{self, Allowed, Belief};
-use super::plan::{JobRef, Key, LifecycleModel, Plan, Step, Who};
+use super::plan::{JobRef, Key, Plan, Step, Who};
 use super::render::StepRecord;
 use crate::api::{Control, Endpoint};
 use crate::{ApiKey, Exchange, JobState, Request, SendError, Target, Violation, check_exchange};
 
 /// The query every submit of the model sends.
-pub const SUBMIT_QUERY: &str = "openfunnel-contract model: cloud observability tools";
+pub(super) const SUBMIT_QUERY: &str = "openfunnel-contract model: cloud observability tools";
 
 /// A target under a sequence, with the model's belief about each job.
 #[derive(Debug)]
-pub struct ModelSut {
+pub(super) struct ModelSut {
     handle: Handle,
     target: Target,
     beliefs: Vec<(Key, Belief)>,
     submitted: Vec<String>,
     records: Vec<StepRecord>,
     halted: Option<String>,
-    /// Owned when the SUT made its own; last, so it outlives the target.
+    /// Owned when the SUT made its own (only the state-machine test does);
+    /// last, so it outlives the target.
+    #[cfg_attr(not(test), allow(dead_code))]
     runtime: Option<Runtime>,
 }
 
 impl ModelSut {
     /// Drives `target` on the runtime behind `handle` (a multi-thread
     /// runtime: `Handle::block_on` drives its IO from any thread).
-    pub fn new(handle: Handle, target: Target) -> ModelSut {
+    pub(super) fn new(handle: Handle, target: Target) -> ModelSut {
         ModelSut {
             handle,
             target,
@@ -48,7 +50,8 @@ impl ModelSut {
     ///
     /// # Panics
     /// When the runtime or the mock cannot start.
-    pub fn on_new_mock() -> ModelSut {
+    #[cfg(test)]
+    pub(crate) fn on_new_mock() -> ModelSut {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -63,24 +66,25 @@ impl ModelSut {
     }
 
     /// The target.
-    pub fn target(&self) -> &Target {
+    #[cfg(test)]
+    pub(crate) fn target(&self) -> &Target {
         &self.target
     }
 
     /// Every step run so far.
-    pub fn records(&self) -> &[StepRecord] {
+    pub(super) fn records(&self) -> &[StepRecord] {
         &self.records
     }
 
     /// Why the sequence stopped early (budget spent, write guard), if it did.
-    pub fn halted(&self) -> Option<&str> {
+    pub(super) fn halted(&self) -> Option<&str> {
         self.halted.as_deref()
     }
 
     /// Runs one step. `Err` when the answer is not one a correct service
     /// may give (or breaks the spec); the step is recorded either way.
     /// After a halt, steps are recorded as not run.
-    pub fn step(&mut self, step: &Step) -> Result<(), Box<Violation>> {
+    pub(super) fn step(&mut self, step: &Step) -> Result<(), Box<Violation>> {
         let mut record = StepRecord {
             number: self.records.len() + 1,
             step: step.clone(),
@@ -105,7 +109,7 @@ impl ModelSut {
 
     /// Checks the model against itself: each belief lies within what the
     /// reference machine allows without seeing answers.
-    pub fn check_against(&self, plan: &Plan) -> Result<(), String> {
+    pub(super) fn check_against(&self, plan: &Plan) -> Result<(), String> {
         if self.halted.is_some() {
             return Ok(());
         }
@@ -353,42 +357,5 @@ impl ModelSut {
         record.answer = Some((exchange.status(), exchange.body_str("status")));
         check_exchange(self.target.spec(), &exchange)?;
         Ok(Some(exchange))
-    }
-}
-
-/// The model test as a [`proptest_state_machine::StateMachineTest`]: each
-/// case on a fresh embedded mock ([`ModelSut::on_new_mock`]); a step whose
-/// answer the model does not allow panics with the numbered sequence.
-/// [`super::ModelRunner`] runs the same steps on any target without
-/// panicking.
-#[derive(Debug, Clone, Copy)]
-pub struct ModelTest;
-
-impl proptest_state_machine::StateMachineTest for ModelTest {
-    type SystemUnderTest = ModelSut;
-    type Reference = LifecycleModel;
-
-    fn init_test(_plan: &Plan) -> ModelSut {
-        ModelSut::on_new_mock()
-    }
-
-    fn apply(mut sut: ModelSut, _plan: &Plan, step: Step) -> ModelSut {
-        if sut.step(&step).is_err() {
-            panic!(
-                "{}",
-                super::render::sequence(sut.records(), &super::render::describe(sut.target()))
-            );
-        }
-        sut
-    }
-
-    fn check_invariants(sut: &ModelSut, plan: &Plan) {
-        if let Err(bug) = sut.check_against(plan) {
-            panic!("the model contradicts its reference machine: {bug}");
-        }
-    }
-
-    fn teardown(sut: ModelSut, _plan: Plan) {
-        sut.teardown();
     }
 }

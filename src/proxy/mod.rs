@@ -3,8 +3,8 @@
 //! It forwards every request unchanged (headers, body, the client's own
 //! key), returns the upstream answer unchanged (streamed), and judges each
 //! exchange with the same checks the suite uses: status, content type and
-//! body against the spec ([`crate::checks`]); per job, the timeline
-//! invariants ([`crate::timeline`]) and the control × state judgement
+//! body against the spec (`checks`); per job, the timeline
+//! invariants (`timeline`) and the control × state judgement
 //! ([`crate::lifecycle`]) with the job's previous poll as the state
 //! "before". A poll is the only way it learns a state; it sends nothing of
 //! its own unless [`ProxyBuilder::probe`] allows read-only polls.

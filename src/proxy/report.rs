@@ -23,16 +23,6 @@ pub enum Side {
     Client,
 }
 
-impl Side {
-    /// `server fault` or `client mistake`.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Side::Server => "server fault",
-            Side::Client => "client mistake",
-        }
-    }
-}
-
 /// One violation found in observed traffic, and whose it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {

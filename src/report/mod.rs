@@ -19,7 +19,7 @@ pub(crate) use junit::escape;
 pub use junit::render_junit;
 pub use text::{render_run_text, render_text};
 
-use crate::coverage::Coverage;
+pub use crate::coverage::{Coverage, OperationCoverage, TransitionCount};
 use crate::deviations::{Applied, EntryResult, EntryStatus};
 use crate::suite::{Outcome, SuiteReport};
 use crate::{Target, TargetKind};
@@ -107,7 +107,7 @@ pub struct Run {
     pub regressions: Option<PathBuf>,
     /// List every unmatched request in the text report also when the run
     /// passed (default: one counted line). Env of the CLI:
-    /// [`crate::config::VERBOSE`].
+    /// `OPENFUNNEL_VERBOSE`.
     pub verbose: bool,
 }
 
@@ -155,7 +155,7 @@ impl Run {
     }
 
     /// The deviation entry covering violation `violation` of rule `rule`.
-    pub fn known(&self, rule: usize, violation: usize) -> Option<&EntryResult> {
+    pub(crate) fn known(&self, rule: usize, violation: usize) -> Option<&EntryResult> {
         self.deviations.as_ref()?.covering(rule, violation)
     }
 

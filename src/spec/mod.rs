@@ -9,6 +9,8 @@ mod load;
 mod operation;
 mod response;
 mod schema;
+#[cfg(test)]
+mod tests;
 
 use std::fmt;
 use std::path::Path;
@@ -23,14 +25,11 @@ pub use operation::{MatchedPath, Operation};
 pub(crate) use response::essence;
 pub use response::{MediaSpec, ResponseSpec, StatusKey};
 pub use schema::SchemaError;
+
 pub(crate) use schema::shorten;
 
-/// Kept for the modules that still import it from here; the one definition
-/// is [`crate::api::encode_segment`].
-pub use crate::api::encode_segment;
-
 /// The vendored document, `spec/openapi.json`, compiled into the crate.
-pub const EMBEDDED_SPEC: &str = include_str!("../../spec/openapi.json");
+pub(crate) const EMBEDDED_SPEC: &str = include_str!("../../spec/openapi.json");
 
 /// An OpenAPI document, indexed by operation, with every documented
 /// response schema compiled. Cheap to clone.
@@ -107,7 +106,8 @@ impl Spec {
     }
 
     /// The operation at this method and path template, if any.
-    pub fn find(&self, method: &Method, path_template: &str) -> Option<&Operation> {
+    #[cfg(test)]
+    pub(crate) fn find(&self, method: &Method, path_template: &str) -> Option<&Operation> {
         self.operations()
             .iter()
             .find(|op| op.method() == method && op.path_template() == path_template)
@@ -128,7 +128,7 @@ impl Spec {
     }
 
     /// Operations whose path template matches `path`, whatever their method.
-    pub fn operations_at(&self, path: &str) -> Vec<&Operation> {
+    pub(crate) fn operations_at(&self, path: &str) -> Vec<&Operation> {
         self.operations()
             .iter()
             .filter(|op| op.match_path(path).is_some())

@@ -53,12 +53,12 @@ impl Operation {
     }
 
     /// JSON pointer of the operation object in the document.
-    pub fn pointer(&self) -> &str {
+    pub(crate) fn pointer(&self) -> &str {
         &self.pointer
     }
 
     /// The documented responses, in document order.
-    pub fn responses(&self) -> &[ResponseSpec] {
+    pub(crate) fn responses(&self) -> &[ResponseSpec] {
         &self.responses
     }
 
@@ -72,7 +72,7 @@ impl Operation {
     }
 
     /// The documented status keys as written (`200`, `4XX`, `default`).
-    pub fn documented_statuses(&self) -> Vec<String> {
+    pub(crate) fn documented_statuses(&self) -> Vec<String> {
         self.responses.iter().map(|r| r.key().to_string()).collect()
     }
 

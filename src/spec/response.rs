@@ -62,12 +62,12 @@ impl ResponseSpec {
     }
 
     /// JSON pointer of the response object in the document.
-    pub fn pointer(&self) -> &str {
+    pub(crate) fn pointer(&self) -> &str {
         &self.pointer
     }
 
     /// Its documented media types; empty when no body is documented.
-    pub fn media(&self) -> &[MediaSpec] {
+    pub(crate) fn media(&self) -> &[MediaSpec] {
         &self.media
     }
 
@@ -107,7 +107,7 @@ impl MediaSpec {
     }
 
     /// JSON pointer of the media type object in the document.
-    pub fn pointer(&self) -> &str {
+    pub(crate) fn pointer(&self) -> &str {
         &self.pointer
     }
 

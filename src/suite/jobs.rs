@@ -18,13 +18,16 @@ impl Session {
     /// is using. A live fixture may be lent (and is put back when the rule
     /// ends); use [`Session::fresh_job_in`] for a call that cannot be
     /// undone (cancel).
-    pub async fn job_in(&mut self, state: JobState) -> Result<(String, JobState), Stop> {
+    pub(crate) async fn job_in(&mut self, state: JobState) -> Result<(String, JobState), Stop> {
         self.job_for(state, true).await
     }
 
     /// Like [`Session::job_in`], never a non-terminal live fixture: for a
     /// rule that cancels the job.
-    pub async fn fresh_job_in(&mut self, state: JobState) -> Result<(String, JobState), Stop> {
+    pub(crate) async fn fresh_job_in(
+        &mut self,
+        state: JobState,
+    ) -> Result<(String, JobState), Stop> {
         self.job_for(state, false).await
     }
 

@@ -32,7 +32,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::{Duration, Instant};
 
-pub use options::{SuiteOptions, Terms, rule_ids};
+pub(crate) use options::rule_ids;
+pub use options::{SuiteOptions, Terms};
 pub use report::{SuiteReport, TargetInfo};
 pub use run::{cleanup, run_suite};
 pub(crate) use session::{Session, Stop};

@@ -11,14 +11,14 @@ use crate::Error;
 pub struct SuiteOptions {
     /// Where proptest keeps the seeds of failing job IDs (replayed first
     /// next time); `None` (the default) keeps none and writes nothing.
-    /// Env of the CLI: [`crate::config::REGRESSIONS`].
+    /// Env of the CLI: `OPENFUNNEL_REGRESSIONS`.
     pub regressions: Option<PathBuf>,
     /// Only these rules, by exact id (all when empty). An unknown id is an
     /// error ([`SuiteOptions::select`]). Env of the CLI:
-    /// [`crate::config::ONLY`].
+    /// `OPENFUNNEL_ONLY`.
     pub only: Vec<String>,
     /// Rules not to run, by exact id. Env of the CLI:
-    /// [`crate::config::SKIP`].
+    /// `OPENFUNNEL_SKIP`.
     pub skip: Vec<String>,
     /// Generated job IDs per operation in the property rules; `None` reads
     /// `PROPTEST_CASES` (proptest's default 256 on the mock, 8 on live).
@@ -28,10 +28,10 @@ pub struct SuiteOptions {
     /// The seed of the run: every generated job ID, body and sequence
     /// comes from it, so the same seed sends the same requests in the same
     /// order to the mock. Printed in every report. Default 0; env of the
-    /// CLI: [`crate::config::SEED`].
+    /// CLI: `OPENFUNNEL_SEED`.
     pub seed: u64,
     /// A run that skipped any rule fails ([`super::SuiteReport::passed`]).
-    /// Default off; env of the CLI: [`crate::config::FAIL_ON_SKIP`].
+    /// Default off; env of the CLI: `OPENFUNNEL_FAIL_ON_SKIP`.
     pub fail_on_skip: bool,
     /// Whose words skip reasons use: builder methods (the default, for a
     /// library caller) or environment variables (the CLI).
@@ -81,7 +81,7 @@ const SETTINGS: [(&str, &str); 10] = [
 
 impl Terms {
     /// `reason`, written with environment variables, in these terms.
-    pub fn speak(self, reason: &str) -> String {
+    pub(crate) fn speak(self, reason: &str) -> String {
         match self {
             Terms::Env => reason.to_owned(),
             Terms::Code => SETTINGS
@@ -134,7 +134,7 @@ impl SuiteOptions {
 
 /// Splits a comma-separated list of rule ids (the env twins of `--only`
 /// and `--skip`), dropping blanks.
-pub fn rule_ids(text: &str) -> Vec<String> {
+pub(crate) fn rule_ids(text: &str) -> Vec<String> {
     text.split(',')
         .map(str::trim)
         .filter(|id| !id.is_empty())

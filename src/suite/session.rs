@@ -41,7 +41,7 @@ impl From<SendError> for Stop {
 
 /// A rule's working state.
 #[derive(Debug)]
-pub struct Session {
+pub(crate) struct Session {
     target: Target,
     options: SuiteOptions,
     failures: Vec<Violation>,
@@ -194,34 +194,34 @@ impl Session {
     }
 
     /// The target.
-    pub fn target(&self) -> &Target {
+    pub(crate) fn target(&self) -> &Target {
         &self.target
     }
 
     /// The run's options.
-    pub fn options(&self) -> &SuiteOptions {
+    pub(crate) fn options(&self) -> &SuiteOptions {
         &self.options
     }
 
     /// The target's key.
-    pub fn key(&self) -> ApiKey {
+    pub(crate) fn key(&self) -> ApiKey {
         self.target.api_key().clone()
     }
 
     /// Records a failure and goes on.
-    pub fn soft(&mut self, result: Result<(), Violation>) {
+    pub(crate) fn soft(&mut self, result: Result<(), Violation>) {
         if let Err(violation) = result {
             self.failures.push(violation);
         }
     }
 
     /// Records something worth reading that is not a failure.
-    pub fn note(&mut self, text: impl Into<String>) {
+    pub(crate) fn note(&mut self, text: impl Into<String>) {
         self.notes.push(text.into());
     }
 
     /// Sends a request and runs the spec checks on the exchange.
-    pub async fn call(&mut self, request: Request) -> Result<Exchange, Stop> {
+    pub(crate) async fn call(&mut self, request: Request) -> Result<Exchange, Stop> {
         let exchange = send_counted(&self.target, &self.sent, request).await?;
         check_exchange(self.target.spec(), &exchange)?;
         Ok(exchange)
@@ -256,7 +256,7 @@ impl Session {
     }
 
     /// Polls a job with the target's key.
-    pub async fn poll(&mut self, job: &str) -> Result<Exchange, Stop> {
+    pub(crate) async fn poll(&mut self, job: &str) -> Result<Exchange, Stop> {
         let key = self.key();
         self.poll_as(Some(&key), job, None).await
     }
@@ -304,7 +304,7 @@ impl Session {
     /// Sends pause, resume or cancel with the target's key. A resume (it
     /// continues a paid build) is skipped once the run has spent its
     /// credits.
-    pub async fn control(&mut self, control: Control, job: &str) -> Result<Exchange, Stop> {
+    pub(crate) async fn control(&mut self, control: Control, job: &str) -> Result<Exchange, Stop> {
         if control == Control::Resume {
             self.target.may_spend().map_err(Stop::Skip)?;
         }
@@ -314,7 +314,7 @@ impl Session {
 
     /// Submits a build (writes only); the job is cancelled when the rule
     /// ends. Skipped once the run has spent its credits.
-    pub async fn submit(&mut self, body: &Value) -> Result<Exchange, Stop> {
+    pub(crate) async fn submit(&mut self, body: &Value) -> Result<Exchange, Stop> {
         self.target.may_spend().map_err(Stop::Skip)?;
         let request = Endpoint::submit(body).key(&self.key());
         let exchange = self.call(request).await?;
@@ -346,7 +346,11 @@ impl Session {
     /// 25 ms, doubling up to the poll interval), so a fast server's
     /// transitions are seen at once and a slow one is polled at the poll
     /// interval.
-    pub async fn settle(&mut self, job: &str, moving: &[JobState]) -> Result<JobState, Stop> {
+    pub(crate) async fn settle(
+        &mut self,
+        job: &str,
+        moving: &[JobState],
+    ) -> Result<JobState, Stop> {
         let deadline = self.target.limits().wait;
         let interval = self.target.poll_interval();
         let mut step = if self.target.seeds_on_demand() {
@@ -369,7 +373,11 @@ impl Session {
     /// Follows `next_cursor` from the first page, at most `max_pages`
     /// pages. Checks on every page: `count` equals the rows, `page` is the
     /// cursor asked for, and no cursor comes twice.
-    pub async fn walk_pages(&mut self, job: &str, max_pages: usize) -> Result<PageWalk, Stop> {
+    pub(crate) async fn walk_pages(
+        &mut self,
+        job: &str,
+        max_pages: usize,
+    ) -> Result<PageWalk, Stop> {
         let key = self.key();
         let mut walk = PageWalk::default();
         let mut cursor: Option<String> = None;

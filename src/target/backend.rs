@@ -42,7 +42,7 @@ impl std::error::Error for Unavailable {}
 
 /// The server side of a [`Target`](super::Target): one small trait, so the
 /// embedded mock, a live deployment and a user's own server plug in alike.
-pub trait Backend: Send + Sync + fmt::Debug {
+pub(crate) trait Backend: Send + Sync + fmt::Debug {
     /// A job of `key` that was in `state` a moment ago.
     fn job_in<'a>(
         &'a self,

@@ -28,7 +28,7 @@ impl Backend for MockBackend {
     }
 
     fn poll_interval(&self) -> Duration {
-        self.mock.band_duration()
+        self.mock.personality().band
     }
 
     fn seeds_on_demand(&self) -> bool {

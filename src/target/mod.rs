@@ -11,10 +11,11 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-pub use backend::{Backend, BackendFuture, Unavailable};
+pub(crate) use backend::Backend;
+pub use backend::{BackendFuture, Unavailable};
 
 use crate::api::Endpoint;
-use crate::client::{Client, SendError, Sent, WriteGuard};
+use crate::client::{Client, SendError, WriteGuard};
 use crate::config::{Config, Limits, TargetKind};
 use crate::mock::MockApi;
 use crate::record::{Record, RunRecord, Transition};
@@ -205,11 +206,6 @@ impl Target {
         self.inner.client.requests_sent()
     }
 
-    /// Every answered request so far (operation and status), for coverage.
-    pub fn sent_log(&self) -> Vec<Sent> {
-        self.inner.client.sent_log()
-    }
-
     /// Sends a request (the caller sets the key, or none).
     pub async fn send(&self, request: Request) -> Result<Exchange, SendError> {
         self.inner.client.send(request).await
@@ -218,47 +214,51 @@ impl Target {
     /// A job of the target's key that was in `state` a moment ago, or why
     /// there is none. On the mock a fresh job is seeded for every call, so
     /// rules never share state. On live it is the `OPENFUNNEL_JOB_*` fixture.
-    pub async fn job_in(&self, state: JobState) -> Result<String, Unavailable> {
+    pub(crate) async fn job_in(&self, state: JobState) -> Result<String, Unavailable> {
         self.inner.backend.job_in(&self.inner.api_key, state).await
     }
 
     /// Like [`Target::job_in`], for a job of `key`.
-    pub async fn job_of(&self, key: &ApiKey, state: JobState) -> Result<String, Unavailable> {
+    pub(crate) async fn job_of(
+        &self,
+        key: &ApiKey,
+        state: JobState,
+    ) -> Result<String, Unavailable> {
         self.inner.backend.job_in(key, state).await
     }
 
     /// True when [`Target::job_in`] gives a fresh job in any state, for
     /// either key, at every call (the embedded mock).
-    pub fn seeds_on_demand(&self) -> bool {
+    pub(crate) fn seeds_on_demand(&self) -> bool {
         self.inner.backend.seeds_on_demand()
     }
 
     /// True when `job_in(state)` is a job the suite may change: any job
     /// the backend seeds, any job with writes allowed, a terminal fixture.
-    pub fn may_change(&self, state: JobState) -> bool {
+    pub(crate) fn may_change(&self, state: JobState) -> bool {
         self.inner.backend.seeds_on_demand() || self.inner.allow_writes || state.is_terminal()
     }
 
     /// Lets time pass: on the mock its clock moves on (no real sleep); on
     /// live the task sleeps.
-    pub async fn pass_time(&self, by: Duration) {
+    pub(crate) async fn pass_time(&self, by: Duration) {
         self.inner.backend.pass_time(by).await;
     }
 
     /// How long to let pass between two polls of a moving job.
-    pub fn poll_interval(&self) -> Duration {
+    pub(crate) fn poll_interval(&self) -> Duration {
         self.inner.backend.poll_interval()
     }
 
     /// True when jobs in a state come from the caller's
     /// [`JobProvider`](crate::JobProvider).
-    pub fn provides_jobs(&self) -> bool {
+    pub(crate) fn provides_jobs(&self) -> bool {
         self.inner.backend.provides_jobs()
     }
 
     /// True when the run makes its own jobs in a state by submitting and
     /// controlling them: live, writes allowed, no job provider.
-    pub fn derives_jobs(&self) -> bool {
+    pub(crate) fn derives_jobs(&self) -> bool {
         self.inner.allow_writes && !self.seeds_on_demand() && !self.provides_jobs()
     }
 
@@ -289,7 +289,7 @@ impl Target {
     }
 
     /// What the run did to live fixtures, one line each, in order.
-    pub fn fixture_notes(&self) -> Vec<String> {
+    pub(crate) fn fixture_notes(&self) -> Vec<String> {
         self.inner
             .fixture_notes
             .lock()
@@ -298,14 +298,14 @@ impl Target {
     }
 
     /// Requests the server could not route (the mock reports them).
-    pub fn unmatched(&self) -> Vec<String> {
+    pub(crate) fn unmatched(&self) -> Vec<String> {
         self.inner.backend.unmatched()
     }
 
     /// Remembers a job the suite created, so [`Target::created_jobs`] can
     /// cancel it at the end. Submits answered with a `job_id` are noted by
     /// the client already, also when the answer broke the contract.
-    pub fn note_created(&self, job_id: &str) {
+    pub(crate) fn note_created(&self, job_id: &str) {
         self.inner.client.note_created(job_id);
     }
 
@@ -370,14 +370,14 @@ impl Target {
 
     /// Records a control call on `job` with the target's key in the job's
     /// timeline.
-    pub fn observe_control(&self, job: &str, control: crate::api::Control, status: u16) {
+    pub(crate) fn observe_control(&self, job: &str, control: crate::api::Control, status: u16) {
         self.inner.record.control(job, control, status);
     }
 
     /// Records a poll of `job` with the target's key in the job's timeline
     /// and returns the invariants over time it breaks
     /// ([`crate::timeline`]).
-    pub fn observe_poll(
+    pub(crate) fn observe_poll(
         &self,
         job: &str,
         cursor: Option<&str>,
@@ -399,19 +399,14 @@ impl Target {
 
     /// Credits spent so far on jobs the run created or resumed, and the
     /// cap ([`Config::max_credits`]).
-    pub fn spend(&self) -> crate::Spend {
+    pub(crate) fn spend(&self) -> crate::Spend {
         let created = self.inner.client.created_jobs();
         self.inner.record.spend(&created, self.inner.max_credits)
     }
 
-    /// The credit cap in force; `None` is no cap.
-    pub fn max_credits(&self) -> Option<u64> {
-        self.inner.max_credits
-    }
-
     /// `Err` with the reason, in the caller's terms, when the run has
     /// spent its credits: no further submit or resume.
-    pub fn may_spend(&self) -> Result<(), String> {
+    pub(crate) fn may_spend(&self) -> Result<(), String> {
         match self.inner.max_credits {
             Some(cap) if self.spend().credits() >= cap => Err(format!(
                 "the run has spent {} of its {cap} credits; raise OPENFUNNEL_MAX_CREDITS (Config::max_credits) to go on",

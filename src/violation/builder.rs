@@ -189,16 +189,13 @@ mod tests {
     }
 
     #[test]
-    fn the_lifecycle_builder_is_the_positional_constructor() {
+    fn the_lifecycle_builder_is_the_general_builder() {
         let exchange = poll();
-        let positional = Violation::new(
-            ViolationKind::Lifecycle,
-            "pause-settles",
-            &exchange,
-            Some("pollTamBuildJob"),
-            mismatch(Some("/status"), "\"paused\"", "\"running\""),
-        )
-        .because("\"Pausing: then paused.\"");
+        let positional = Violation::builder(ViolationKind::Lifecycle, "pause-settles", &exchange)
+            .operation(Some("pollTamBuildJob"))
+            .mismatch(mismatch(Some("/status"), "\"paused\"", "\"running\""))
+            .build()
+            .because("\"Pausing: then paused.\"");
         let built = Violation::lifecycle("pause-settles", &exchange)
             .endpoint(Endpoint::Poll)
             .at("/status")

@@ -32,7 +32,7 @@ pub enum ViolationKind {
 
 impl ViolationKind {
     /// A short noun phrase for reports.
-    pub fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             ViolationKind::UnknownOperation => "no operation of the spec matches the request",
             ViolationKind::ServerError => "a server error",
@@ -86,20 +86,6 @@ pub struct Violation {
 }
 
 impl Violation {
-    /// A violation about one exchange with one mismatch.
-    pub fn new(
-        kind: ViolationKind,
-        rule: &str,
-        exchange: &Exchange,
-        operation_id: Option<&str>,
-        mismatch: Mismatch,
-    ) -> Self {
-        Violation::builder(kind, rule, exchange)
-            .operation(operation_id)
-            .mismatch(mismatch)
-            .build()
-    }
-
     /// Starts a violation of `kind` about `exchange`; see
     /// [`ViolationBuilder`] for the parts and their defaults.
     pub fn builder<'e>(
@@ -114,7 +100,7 @@ impl Violation {
     /// rule a schema cannot express.
     ///
     /// ```
-    /// use openfunnel_contract::api::Endpoint;
+    /// use openfunnel_contract::Endpoint;
     /// use openfunnel_contract::{Exchange, Response, Violation, ViolationKind};
     /// use serde_json::json;
     ///

@@ -6,7 +6,8 @@
 //! fault, and what the failure must show. Each row is a test of its own.
 
 use crate::support::{faulty_mock, on_mock, resume_of_completed_answers_200};
-use openfunnel_contract::mock::{Answer, Call, OTHER_KEY, Operation};
+use openfunnel_contract::Endpoint;
+use openfunnel_contract::mock::{Answer, Call, OTHER_KEY};
 use openfunnel_contract::report::redact;
 use openfunnel_contract::suite::{Outcome, SuiteOptions, rule};
 use openfunnel_contract::{JobState, Violation, ViolationKind};
@@ -82,7 +83,7 @@ macro_rules! broken_servers {
     };
 }
 
-fn is(call: &Call, op: Operation, state: Option<JobState>) -> bool {
+fn is(call: &Call, op: Endpoint, state: Option<JobState>) -> bool {
     call.operation == Some(op) && call.state_before == state
 }
 
@@ -109,7 +110,7 @@ broken_servers! {
         kind: Some(ViolationKind::Lifecycle),
         snapshot: Some("broken_unknown_job_422"),
         ..Broken::new("unknown-job-404", |call, answer| {
-            if is(call, Operation::Pause, None) && call.key.is_some() && answer.status == 404 {
+            if is(call, Endpoint::Pause, None) && call.key.is_some() && answer.status == 404 {
                 validation_422(answer);
             }
         })
@@ -130,7 +131,7 @@ broken_servers! {
     a_failed_job_without_manifest_fails => Broken {
         snapshot: Some("broken_terminal_manifest_null"),
         ..Broken::new("terminal-stays-terminal", |call, answer| {
-            if is(call, Operation::Poll, Some(JobState::Failed)) {
+            if is(call, Endpoint::Poll, Some(JobState::Failed)) {
                 set(answer, "manifest", json!(null));
             }
         })
@@ -138,7 +139,7 @@ broken_servers! {
     resume_that_answers_paused_fails => Broken {
         snapshot: Some("broken_resume_says_paused"),
         ..Broken::new("resume-paused", |call, answer| {
-            if is(call, Operation::Resume, Some(JobState::Paused)) {
+            if is(call, Endpoint::Resume, Some(JobState::Paused)) {
                 set(answer, "status", json!("paused"));
             }
         })
@@ -146,7 +147,7 @@ broken_servers! {
     a_second_pause_answered_500_fails => Broken {
         snapshot: Some("broken_pause_paused_500"),
         ..Broken::new("pause-paused", |call, answer| {
-            if is(call, Operation::Pause, Some(JobState::Paused)) {
+            if is(call, Endpoint::Pause, Some(JobState::Paused)) {
                 internal_error(answer);
             }
         })
@@ -154,7 +155,7 @@ broken_servers! {
     a_pause_that_never_settles_fails => Broken {
         snapshot: Some("broken_pause_never_settles"),
         ..Broken::new("pause-running", |call, answer| {
-            if is(call, Operation::Poll, Some(JobState::Paused)) {
+            if is(call, Endpoint::Poll, Some(JobState::Paused)) {
                 set(answer, "status", json!("pausing"));
             }
         })
@@ -166,7 +167,7 @@ broken_servers! {
                 call.state_before,
                 Some(JobState::Cancelling | JobState::Cancelled)
             );
-            if call.operation == Some(Operation::Poll) && cancelled {
+            if call.operation == Some(Endpoint::Poll) && cancelled {
                 set(answer, "rows", json!([]));
                 set(answer, "count", json!(0));
                 set(answer, "processed", json!(0));
@@ -176,7 +177,7 @@ broken_servers! {
     a_submit_that_is_not_pending_fails => Broken {
         snapshot: Some("broken_submit_queued"),
         ..Broken::new("submit", |call, answer| {
-            if call.operation == Some(Operation::Submit) && answer.status == 200 {
+            if call.operation == Some(Endpoint::Submit) && answer.status == 200 {
                 set(answer, "status", json!("queued"));
             }
         })
@@ -184,7 +185,7 @@ broken_servers! {
     a_501_character_query_accepted_fails => Broken {
         snapshot: Some("broken_submit_too_long_accepted"),
         ..Broken::new("submit-invalid-422", |call, answer| {
-            if call.operation == Some(Operation::Submit)
+            if call.operation == Some(Endpoint::Submit)
                 && String::from_utf8_lossy(&answer.body).contains("string_too_long")
             {
                 *answer = Answer::json(
@@ -207,7 +208,7 @@ broken_servers! {
         snapshot: Some("broken_isolation_poll_200"),
         ..Broken::new("isolation-404", |call, answer| {
             if call.key.as_deref() == Some(OTHER_KEY)
-                && call.operation == Some(Operation::Poll)
+                && call.operation == Some(Endpoint::Poll)
                 && answer.status == 404
             {
                 let id = call.job_id.clone().unwrap_or_default();
@@ -224,7 +225,7 @@ broken_servers! {
         snapshot: Some("broken_page_count"),
         ..Broken::new("pagination", |call, answer| {
             let mut body = answer.body_json();
-            if call.operation == Some(Operation::Poll) && body["page"] == json!("page_0001") {
+            if call.operation == Some(Endpoint::Poll) && body["page"] == json!("page_0001") {
                 body["count"] = json!(body["count"].as_u64().unwrap_or(0) + 1);
                 answer.set_json(&body);
             }
@@ -233,7 +234,7 @@ broken_servers! {
     cancel_of_a_paused_job_answered_404_fails => Broken {
         snapshot: Some("broken_matrix_cancel_paused_404"),
         ..Broken::new("control-matrix", |call, answer| {
-            if is(call, Operation::Cancel, Some(JobState::Paused)) {
+            if is(call, Endpoint::Cancel, Some(JobState::Paused)) {
                 *answer = Answer::json(404, &json!({"detail": "Job not found for this API key"}));
             }
         })
@@ -241,7 +242,7 @@ broken_servers! {
     a_pause_that_says_running_fails_the_model => Broken {
         snapshot: Some("broken_model_pause_says_running"),
         ..Broken::new("model", |call, answer| {
-            if is(call, Operation::Pause, Some(JobState::Running)) && answer.status == 200 {
+            if is(call, Endpoint::Pause, Some(JobState::Running)) && answer.status == 200 {
                 let mut body = answer.body_json();
                 body["status"] = json!("running");
                 answer.set_json(&body);

@@ -5,13 +5,13 @@
 //! parsing. No input may panic. Case counts are fixed here, independent of
 //! `PROPTEST_CASES`, so `make test` stays short.
 
-use std::collections::{BTreeMap, VecDeque};
+use openfunnel_contract::Endpoint;
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::support::{CANARY_KEY, on_mock_with};
-use openfunnel_contract::config::{self, Config};
-use openfunnel_contract::mock::{Answer, Call, MockApi, Operation};
+use openfunnel_contract::mock::{Answer, Call, MockApi};
 use openfunnel_contract::report::{Run, redact, render_json, render_junit, render_text};
 use openfunnel_contract::suite::{
     Outcome, RuleReport, SuiteOptions, SuiteReport, TargetInfo, rule, rules,
@@ -351,42 +351,6 @@ proptest! {
 
 // --------------------------------------------------------------- config
 
-proptest! {
-    #![proptest_config(cases(512))]
-
-    /// `Config::from_lookup` takes any value of any variable without a
-    /// panic; what it accepts, a client can honour.
-    #[test]
-    fn config_parsing_never_panics(values in proptest::collection::vec(
-        proptest::option::weighted(0.3, prop_oneof![
-            nasty(),
-            Just("live".to_owned()), Just("mock".to_owned()),
-            "-?[0-9]{0,25}(\\.[0-9]{0,5})?(e[+-]?[0-9]{1,3})?",
-            Just("inf".to_owned()), Just("NaN".to_owned()),
-            "https?://[a-z:@/.%0-9\\[\\]]{0,30}",
-        ]),
-        config::ALL.len(),
-    )) {
-        let map: BTreeMap<&str, String> = config::ALL
-            .iter()
-            .copied()
-            .zip(values)
-            .filter_map(|(name, value)| value.map(|v| (name, v)))
-            .collect();
-        if let Ok(config) = Config::from_lookup(|name| map.get(name).cloned()) {
-            prop_assert!(config.limits.check().is_ok());
-            prop_assert!(config.limits.timeout <= Duration::from_secs(86_400));
-            prop_assert!(config.limits.wait <= Duration::from_secs(86_400));
-            prop_assert!(url::Url::parse(&config.base_url).is_ok());
-            if let Some(key) = &config.api_key {
-                prop_assert!(key.is_header_safe());
-                let shown = format!("{key:?}");
-                prop_assert!(shown == "ApiKey(of_***)" || shown == "ApiKey(***)", "{}", shown);
-            }
-        }
-    }
-}
-
 // ----------------------------------------------------- pagination cursors
 
 /// One scripted page: the `next_cursor`, `page` and `count` the server
@@ -422,7 +386,7 @@ proptest! {
             let served = script.clone();
             let mock = MockApi::builder()
                 .fault(move |call: &Call, answer: &mut Answer| {
-                    if call.operation != Some(Operation::Poll) || answer.status != 200 {
+                    if call.operation != Some(Endpoint::Poll) || answer.status != 200 {
                         return;
                     }
                     let mut body = answer.body_json();

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use crate::support::{faulty_mock, on_mock};
-use openfunnel_contract::api::Endpoint;
+use openfunnel_contract::Endpoint;
 use openfunnel_contract::mock::{Answer, Call};
 use openfunnel_contract::report::redact;
 use openfunnel_contract::suite::{Outcome, SuiteOptions, SuiteReport, run_suite};

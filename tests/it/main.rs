@@ -5,14 +5,14 @@
 //!
 //! | module | what it checks |
 //! |---|---|
-//! | `checks`, `spec` | the one-exchange checks and the spec loader |
+//! | `checks` | the one-exchange checks (the spec loader: unit tests in `src/spec/tests.rs`) |
 //! | `conformance` | every rule against `OPENFUNNEL_TARGET` (`make live`) |
 //! | `mock_lifecycle`, `mock_contract` | the mock over HTTP, and against its own contract |
 //! | `broken_servers`, `hostile` | the rules and the client against broken and hostile servers (tables) |
 //! | `base_url`, `live_mode`, `spend_safety` | where requests go; live runs stay read-only, within budget and rate |
 //! | `live_runs` | live runs with writes: every cell, fixtures put back, spend capped, seeds replayed |
 //! | `secrets` | the key never shows |
-//! | `report`, `deviations`, `drift` | reports, known deviations, spec drift |
+//! | `report`, `deviations` | reports, known deviations (spec drift: unit tests in `src/drift/tests.rs`) |
 //! | `model`, `model_faults` | the model-based lifecycle test (feature `model`) |
 //! | `fuzz` | parsers and printers under proptest |
 //! | `personalities` | the suite and the model pass every correct server the mock can play |
@@ -30,7 +30,6 @@ mod checks;
 mod conformance;
 mod deviations;
 mod docs_sync;
-mod drift;
 mod fuzz;
 #[cfg(feature = "harness")]
 mod harness;
@@ -49,5 +48,4 @@ mod personalities;
 mod proxy;
 mod report;
 mod secrets;
-mod spec;
 mod spend_safety;

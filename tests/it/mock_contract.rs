@@ -297,7 +297,7 @@ impl Run {
         match op {
             Op::Advance(quarters) => {
                 self.mock
-                    .advance(self.mock.band_duration() * u32::from(*quarters) / 4);
+                    .advance(self.mock.personality().band * u32::from(*quarters) / 4);
                 self.log.push(format!("advance {quarters}/4 band"));
             }
             Op::Seed(key, state) => {

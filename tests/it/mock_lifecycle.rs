@@ -3,10 +3,11 @@
 //! header-case test writes raw HTTP/1.1, so the header name goes out
 //! exactly as written.
 
+use openfunnel_contract::Endpoint;
 use std::time::Duration;
 
 use crate::support::{SNAPSHOTS, client_of};
-use openfunnel_contract::mock::{MockApi, Operation, UnmatchedRequest};
+use openfunnel_contract::mock::{MockApi, UnmatchedRequest};
 use openfunnel_contract::{ApiKey, JobState, Request, Target};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -134,7 +135,7 @@ async fn submit_pause_resume_complete_then_resume_conflicts_twice() {
     let mock = MockApi::start().await;
     let client = Client::new(&mock).await;
     let key = mock.api_key();
-    let band = mock.band_duration();
+    let band = mock.personality().band;
 
     let submitted = client
         .submit(&key, "cloud observability and monitoring tools")
@@ -168,7 +169,7 @@ async fn submit_pause_resume_complete_then_resume_conflicts_twice() {
     let polled = client.poll(&key, &id, None).await;
     assert_eq!(status_of(&polled), "paused");
     let processed = polled.body["processed"].clone();
-    assert_eq!(processed, json!(mock.rows_per_band()));
+    assert_eq!(processed, json!(mock.personality().rows_per_band));
     assert_eq!(polled.body["bands_done"], json!(1));
 
     // A paused job does not move.
@@ -194,7 +195,7 @@ async fn submit_pause_resume_complete_then_resume_conflicts_twice() {
         assert_eq!(status_of(&polled), "running");
         assert!(ticks < 20, "never completed");
     };
-    assert_eq!(ticks, mock.bands_total() as usize - 1);
+    assert_eq!(ticks, mock.personality().bands_total as usize - 1);
     assert_eq!(completed.body["bands_done"], completed.body["bands_total"]);
     assert_ne!(completed.body["manifest"], Value::Null);
     assert_eq!(completed.body["manifest"]["partial"], json!(false));
@@ -262,43 +263,43 @@ async fn a_wrong_method_is_405_with_allow_and_recorded() {
             "DELETE",
             format!("/api/v1/tam/build/{id}"),
             "GET",
-            Operation::Poll,
+            Endpoint::Poll,
         ),
         (
             "POST",
             format!("/api/v1/tam/build/{id}"),
             "GET",
-            Operation::Poll,
+            Endpoint::Poll,
         ),
         (
             "GET",
             format!("/api/v1/tam/build/{id}/pause"),
             "POST",
-            Operation::Pause,
+            Endpoint::Pause,
         ),
         (
             "PUT",
             format!("/api/v1/tam/build/{id}/resume"),
             "POST",
-            Operation::Resume,
+            Endpoint::Resume,
         ),
         (
             "GET",
             format!("/api/v1/tam/build/{id}/cancel"),
             "POST",
-            Operation::Cancel,
+            Endpoint::Cancel,
         ),
         (
             "GET",
             "/api/v1/tam/build".to_owned(),
             "POST",
-            Operation::Submit,
+            Endpoint::Submit,
         ),
         (
             "PATCH",
             "/api/v1/tam/build".to_owned(),
             "POST",
-            Operation::Submit,
+            Endpoint::Submit,
         ),
     ];
     for (method, path, allow, _) in &cases {
@@ -334,13 +335,13 @@ async fn an_unmatched_request_names_the_nearest_operation_and_is_recorded() {
         (
             "GET",
             "/api/v1/tam/build/abc/status?verbose=1",
-            Operation::Poll,
+            Endpoint::Poll,
         ),
-        ("POST", "/api/v1/tam/build/abc/pasue", Operation::Pause),
-        ("POST", "/api/v1/tam/builds", Operation::Submit),
-        ("GET", "/api/v1/tam/build/", Operation::Poll),
-        ("POST", "/api/v1/tam/build/a%2Fb/resume", Operation::Resume),
-        ("GET", "/openapi.json", Operation::Poll),
+        ("POST", "/api/v1/tam/build/abc/pasue", Endpoint::Pause),
+        ("POST", "/api/v1/tam/builds", Endpoint::Submit),
+        ("GET", "/api/v1/tam/build/", Endpoint::Poll),
+        ("POST", "/api/v1/tam/build/a%2Fb/resume", Endpoint::Resume),
+        ("GET", "/openapi.json", Endpoint::Poll),
     ];
     for (method, path_and_query, op) in cases {
         let reply = client.send(method, path_and_query, Some(&key), None).await;
@@ -357,7 +358,7 @@ async fn an_unmatched_request_names_the_nearest_operation_and_is_recorded() {
             method: "GET".into(),
             path: "/api/v1/tam/build/abc/status".into(),
             query: Some("verbose=1".into()),
-            nearest_operation: Operation::Poll,
+            nearest_operation: Endpoint::Poll,
             status: 404,
         }
     );
@@ -604,14 +605,14 @@ async fn the_completed_fixture_paginates_to_its_manifest() {
     assert_eq!(last["next_cursor"], Value::Null);
     assert_eq!(manifest["unique_count"], json!(rows.len()));
     assert_eq!(manifest["credits_consumed"], json!(rows.len()));
-    assert_eq!(manifest["page_size"], json!(mock.page_size()));
+    assert_eq!(manifest["page_size"], json!(mock.personality().page_size));
     assert_eq!(
         manifest["pages"],
-        json!(rows.len().div_ceil(mock.page_size()))
+        json!(rows.len().div_ceil(mock.personality().page_size))
     );
     assert_eq!(
         rows.len(),
-        mock.rows_per_band() * mock.bands_total() as usize
+        mock.personality().rows_per_band * mock.personality().bands_total as usize
     );
     assert!(manifest["pages"].as_u64().unwrap() > 2, "several pages");
     assert_eq!(last["processed"], json!(rows.len()));
@@ -657,7 +658,7 @@ async fn rows_delivered_before_a_cancel_stay_readable() {
     let mock = MockApi::start().await;
     let client = Client::new(&mock).await;
     let key = mock.api_key();
-    let band = mock.band_duration();
+    let band = mock.personality().band;
     let id = client.submit(&key, "hospitals").await.body["job_id"]
         .as_str()
         .unwrap()
@@ -665,7 +666,7 @@ async fn rows_delivered_before_a_cancel_stay_readable() {
     mock.advance(band * 3); // queued, then two bands delivered
     let (before, last) = client.all_rows(&key, &id).await;
     assert_eq!(last["status"], json!("running"));
-    assert_eq!(before.len(), 2 * mock.rows_per_band());
+    assert_eq!(before.len(), 2 * mock.personality().rows_per_band);
 
     let cancel = client.act(&key, &id, "cancel").await;
     assert_eq!((cancel.status, status_of(&cancel)), (200, "cancelling"));
@@ -711,7 +712,7 @@ async fn fixtures_cover_every_state_and_hold_until_the_clock_moves() {
     let fixtures = mock.fixtures();
     let states: Vec<JobState> = fixtures.iter().map(|(s, _)| *s).collect();
     assert_eq!(states, JobState::ALL);
-    mock.advance(mock.band_duration() - Duration::from_millis(1));
+    mock.advance(mock.personality().band - Duration::from_millis(1));
     for (state, id) in &fixtures {
         assert_eq!(mock.fixture(*state).as_deref(), Some(id.as_str()));
         let reply = client.poll(&key, id, None).await;
@@ -763,7 +764,7 @@ async fn terminal_jobs_conflict_on_every_action_every_time() {
                 assert_eq!(reply.body, json!({ "detail": FINISHED }));
             }
         }
-        mock.advance(mock.band_duration());
+        mock.advance(mock.personality().band);
         assert_eq!(client.poll(&key, &id, None).await.body, before, "{state}");
     }
 }
@@ -954,7 +955,7 @@ async fn a_system_clock_mock_listens_where_told() {
         assert_eq!(mock.job_state(&key, &id), Some(state));
     }
     // advance fast-forwards on top of real time.
-    mock.advance(mock.band_duration());
+    mock.advance(mock.personality().band);
     let pending = mock.fixture(JobState::Pending).unwrap();
     assert_eq!(mock.job_state(&key, &pending), Some(JobState::Running));
     let banner = mock.banner();

@@ -5,12 +5,8 @@
 //!
 //! Plain `#[test]`s: the runner owns its Tokio runtime and blocks on it.
 
-use openfunnel_contract::model::{
-    LifecycleModel, ModelOptions, ModelOutcome, ModelRunner, ModelTest, Scope,
-};
+use openfunnel_contract::model::{ModelOptions, ModelOutcome, ModelRunner, Scope};
 use openfunnel_contract::{Config, Target, TargetKind};
-use proptest::test_runner::{Config as ProptestConfig, FileFailurePersistence};
-use proptest_state_machine::prop_state_machine;
 
 /// The default model test: `PROPTEST_CASES` sequences (256 by default) of
 /// up to 24 steps, a fresh mock each; failing seeds go to
@@ -34,43 +30,6 @@ fn model_against_the_mock() {
         }
         ModelOutcome::Fail(failure) => panic!("{failure}"),
     }
-}
-
-fn state_machine_cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(32)
-}
-
-prop_state_machine! {
-    #![proptest_config(ProptestConfig {
-        cases: state_machine_cases(),
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
-            "proptest-regressions/model_state_machine.txt",
-        ))),
-        ..ProptestConfig::default()
-    })]
-
-    /// The same model through `prop_state_machine!` and
-    /// [`ModelTest`] (`StateMachineTest`), as another crate would use it.
-    #[test]
-    fn model_as_a_state_machine_test(sequential 1..24 => ModelTest);
-}
-
-/// The reference machine's own strategy, as `prop_state_machine!` uses it,
-/// is the mock's scope.
-#[test]
-fn reference_machine_defaults_to_the_mock_scope() {
-    use proptest::strategy::{Strategy, ValueTree};
-    use proptest_state_machine::ReferenceStateMachine;
-    let mut runner = proptest::test_runner::TestRunner::deterministic();
-    let plan = LifecycleModel::init_state()
-        .new_tree(&mut runner)
-        .expect("a plan")
-        .current();
-    assert_eq!(*plan.scope, Scope::mock());
-    assert!(plan.jobs.is_empty());
 }
 
 /// Live, with writes allowed: 2 sequences (or `PROPTEST_CASES`) of up to

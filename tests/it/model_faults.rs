@@ -8,11 +8,12 @@
 //! apply, as the claim under test is "found within 256 sequences of this
 //! seed"), and no regressions file: these runs are expected to fail.
 
+use openfunnel_contract::Endpoint;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 use crate::support::{faulty_mock, on_mock};
-use openfunnel_contract::mock::{Answer, Call, Fault, Operation};
+use openfunnel_contract::mock::{Answer, Call, Fault};
 use openfunnel_contract::model::{ModelFailure, ModelOptions, ModelOutcome, ModelRunner, Scope};
 use openfunnel_contract::report::redact;
 use openfunnel_contract::suite::{Outcome, SuiteOptions, run_suite};
@@ -120,20 +121,20 @@ fn reopen_after_pause_attempt() -> impl Fault {
         let Some(id) = id_of(call) else { return };
         let mut m = memory.lock().expect("lock");
         match (call.operation, answer.status) {
-            (Some(Operation::Cancel), 200) => {
+            (Some(Endpoint::Cancel), 200) => {
                 m.cancelled.insert(id);
             }
-            (Some(Operation::Pause), 409) if m.cancelled.contains(&id) => {
+            (Some(Endpoint::Pause), 409) if m.cancelled.contains(&id) => {
                 m.pause_tried.insert(id);
             }
-            (Some(Operation::Resume), 409) if m.pause_tried.contains(&id) => {
+            (Some(Endpoint::Resume), 409) if m.pause_tried.contains(&id) => {
                 *answer = Answer::json(
                     200,
                     &json!({"job_id": id, "status": "running", "message": "Resume started."}),
                 );
                 m.reopened.insert(id);
             }
-            (Some(Operation::Poll), 200) if m.reopened.contains(&id) => {
+            (Some(Endpoint::Poll), 200) if m.reopened.contains(&id) => {
                 let mut body = answer.body_json();
                 body["status"] = json!("running");
                 body["manifest"] = Value::Null;
@@ -150,7 +151,7 @@ fn reopen_after_pause_attempt() -> impl Fault {
 fn second_pause_of_paused_500() -> impl Fault {
     let pauses: Mutex<BTreeMap<String, u32>> = Mutex::default();
     move |call: &Call, answer: &mut Answer| {
-        if call.operation == Some(Operation::Pause)
+        if call.operation == Some(Endpoint::Pause)
             && call.state_before == Some(JobState::Paused)
             && answer.status == 200
             && let Some(id) = id_of(call)
@@ -176,10 +177,10 @@ fn cancel_of_paused_loses_rows() -> impl Fault {
         let Some(id) = id_of(call) else { return };
         let mut lost = lost.lock().expect("lock");
         match (call.operation, answer.status) {
-            (Some(Operation::Cancel), 200) if call.state_before == Some(JobState::Paused) => {
+            (Some(Endpoint::Cancel), 200) if call.state_before == Some(JobState::Paused) => {
                 lost.insert(id);
             }
-            (Some(Operation::Poll), 200) if lost.contains(&id) => {
+            (Some(Endpoint::Poll), 200) if lost.contains(&id) => {
                 let mut body = answer.body_json();
                 body["rows"] = json!([]);
                 body["count"] = json!(0);
@@ -206,10 +207,10 @@ fn paused_jobs_leak_to_other_keys() -> impl Fault {
         let Some(id) = id_of(call) else { return };
         let mut paused = paused.lock().expect("lock");
         match (call.operation, answer.status) {
-            (Some(Operation::Pause), 200) => {
+            (Some(Endpoint::Pause), 200) => {
                 paused.insert(id);
             }
-            (Some(Operation::Poll), 404) if paused.contains(&id) => {
+            (Some(Endpoint::Poll), 404) if paused.contains(&id) => {
                 *answer = Answer::json(
                     200,
                     &json!({

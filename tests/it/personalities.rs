@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
-use openfunnel_contract::api::Control;
+use openfunnel_contract::Control;
 use openfunnel_contract::lifecycle::{CellKind, cell};
 use openfunnel_contract::mock::{MockApi, Personality};
 use openfunnel_contract::report::render_text;

@@ -4,15 +4,14 @@
 //! reports the right server fault; client mistakes are reported apart;
 //! upstream failures are answered 502/504; the key never shows.
 
+use openfunnel_contract::Endpoint;
 use std::io::Read as _;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::support::raw;
 use crate::support::{CANARY_KEY, assert_clean, echoing_mock, resume_of_completed_answers_200};
-use openfunnel_contract::mock::{
-    Answer, Call, Fault, MockApi, Operation, PRIMARY_KEY, Personality,
-};
+use openfunnel_contract::mock::{Answer, Call, Fault, MockApi, PRIMARY_KEY, Personality};
 use openfunnel_contract::proxy::{
     Proxy, ProxyReport, render_proxy_json, render_proxy_junit, render_proxy_text,
 };
@@ -146,7 +145,7 @@ async fn documented_client(mock: &MockApi, client: &Client) {
             Some(state) if state.is_terminal() => break,
             _ => {}
         }
-        mock.advance(mock.band_duration());
+        mock.advance(mock.personality().band);
     }
     for state in [JobState::Completed, JobState::Paused, JobState::Running] {
         let fixture = mock.fixture(state).expect("fixtures");
@@ -239,13 +238,13 @@ fn set(answer: &mut Answer, field: &str, value: Value) {
 }
 
 fn pause_says_running(call: &Call, answer: &mut Answer) {
-    if call.operation == Some(Operation::Pause) && answer.status == 200 {
+    if call.operation == Some(Endpoint::Pause) && answer.status == 200 {
         set(answer, "status", json!("running"));
     }
 }
 
 fn pause_500(call: &Call, answer: &mut Answer) {
-    if call.operation == Some(Operation::Pause) {
+    if call.operation == Some(Endpoint::Pause) {
         *answer = Answer::json(500, &json!({"detail": "Internal Server Error"}));
     }
 }
@@ -255,20 +254,20 @@ fn cancel_loses_rows(call: &Call, answer: &mut Answer) {
         call.state_before,
         Some(JobState::Cancelling | JobState::Cancelled)
     );
-    if call.operation == Some(Operation::Poll) && cancelled {
+    if call.operation == Some(Endpoint::Poll) && cancelled {
         set(answer, "rows", json!([]));
         set(answer, "count", json!(0));
     }
 }
 
 fn resumed_job_stays_paused(call: &Call, answer: &mut Answer) {
-    if call.operation == Some(Operation::Poll) && call.state_before == Some(JobState::Running) {
+    if call.operation == Some(Endpoint::Poll) && call.state_before == Some(JobState::Running) {
         set(answer, "status", json!("paused"));
     }
 }
 
 fn submit_job_id_a_number(call: &Call, answer: &mut Answer) {
-    if call.operation == Some(Operation::Submit) && answer.status == 200 {
+    if call.operation == Some(Endpoint::Submit) && answer.status == 200 {
         set(answer, "job_id", json!(7));
     }
 }
@@ -277,7 +276,7 @@ fn submit_job_id_a_number(call: &Call, answer: &mut Answer) {
 fn progress_goes_back() -> impl Fault {
     let polls: Mutex<u32> = Mutex::new(0);
     move |call: &Call, answer: &mut Answer| {
-        if call.operation == Some(Operation::Poll) {
+        if call.operation == Some(Endpoint::Poll) {
             let mut n = polls.lock().unwrap();
             *n += 1;
             if *n == 2 {

@@ -4,10 +4,11 @@
 //! more than its budget; the rate limit holds; every job a run created is
 //! cancelled, also when its rule failed and when the budget ran out.
 
+use openfunnel_contract::Endpoint;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use openfunnel_contract::mock::{Answer, Call, MockApi, Operation};
+use openfunnel_contract::mock::{Answer, Call, MockApi};
 use openfunnel_contract::report::render_text;
 use openfunnel_contract::suite::{Outcome, SuiteOptions, cleanup, run_suite};
 use openfunnel_contract::{Config, JobState, Request, SendError, Target};
@@ -44,7 +45,7 @@ impl Recorder {
     ) -> MockApi {
         let recorder = self.clone();
         let mut builder = MockApi::builder().fault(move |call: &Call, answer: &mut Answer| {
-            if call.operation == Some(Operation::Submit)
+            if call.operation == Some(Endpoint::Submit)
                 && answer.status == 200
                 && let Some(id) = answer.body_json()["job_id"].as_str()
             {
@@ -105,7 +106,7 @@ async fn a_read_only_run_sends_no_submit_and_changes_no_moving_job() {
     let calls = recorder.calls();
     let submits: Vec<&Record> = calls
         .iter()
-        .filter(|r| r.call.operation == Some(Operation::Submit) && r.call.key.is_some())
+        .filter(|r| r.call.operation == Some(Endpoint::Submit) && r.call.key.is_some())
         .collect();
     assert!(submits.is_empty(), "keyed submits: {submits:#?}");
     let changes: Vec<&Record> = calls
@@ -113,7 +114,7 @@ async fn a_read_only_run_sends_no_submit_and_changes_no_moving_job() {
         .filter(|r| {
             matches!(
                 r.call.operation,
-                Some(Operation::Pause | Operation::Resume | Operation::Cancel)
+                Some(Endpoint::Pause | Endpoint::Resume | Endpoint::Cancel)
             ) && r.call.state_before.is_some_and(|s| !s.is_terminal())
         })
         .collect();
@@ -122,7 +123,7 @@ async fn a_read_only_run_sends_no_submit_and_changes_no_moving_job() {
     let probes = calls
         .iter()
         .filter(|r| primary(&r.call) && r.call.state_before.is_some_and(JobState::is_terminal))
-        .filter(|r| r.call.operation != Some(Operation::Poll))
+        .filter(|r| r.call.operation != Some(Endpoint::Poll))
         .count();
     assert!(probes >= 9, "{probes} probes of terminal fixtures");
     assert_eq!(mock.jobs(&mock.api_key()), before, "no job changed");
@@ -264,7 +265,7 @@ async fn a_job_whose_submit_answer_breaks_the_contract_is_still_cancelled() {
     // The job is created, but the answer breaks its schema: the submit
     // rule fails on the spec checks before it could note the job.
     let (report, mock, created) = with_writes(&["submit"], |call, answer| {
-        if call.operation == Some(Operation::Submit) && answer.status == 200 {
+        if call.operation == Some(Endpoint::Submit) && answer.status == 200 {
             let mut body = answer.body_json();
             body["message"] = serde_json::json!(12);
             answer.set_json(&body);
@@ -280,7 +281,7 @@ async fn a_job_whose_submit_answer_breaks_the_contract_is_still_cancelled() {
 async fn a_rule_that_fails_after_its_submit_still_has_its_job_cancelled() {
     // Polls of the new (pending or running) job answer 500.
     let (report, mock, created) = with_writes(&["submit"], |call, answer| {
-        if call.operation == Some(Operation::Poll)
+        if call.operation == Some(Endpoint::Poll)
             && matches!(
                 call.state_before,
                 Some(JobState::Pending | JobState::Running)

@@ -3,7 +3,7 @@
 
 mod support;
 
-use openfunnel_contract::api::Control;
+use openfunnel_contract::Control;
 use openfunnel_contract::lifecycle::check_control_answer;
 use openfunnel_contract::report::render_text;
 use openfunnel_contract::suite::{Outcome, SuiteOptions, rule, run_suite};

@@ -121,9 +121,9 @@ fn each_silent_cell_takes_each_reply() {
     for state in pause_cells {
         for reply in [PauseReply::Pausing, PauseReply::Paused, PauseReply::Refuse] {
             let p = match state {
-                Pending => Personality::faithful().pause_pending(reply),
-                Pausing => Personality::faithful().pause_pausing(reply),
-                _ => Personality::faithful().pause_cancelling(reply),
+                Pending => Personality::faithful().with(|p| p.pause_pending = reply),
+                Pausing => Personality::faithful().with(|p| p.pause_pausing = reply),
+                _ => Personality::faithful().with(|p| p.pause_cancelling = reply),
             };
             let mut job = Job::fixture("j".into(), "k".into(), state, 1, Duration::ZERO, &p);
             let before = job.clone();
@@ -160,13 +160,13 @@ fn each_silent_cell_takes_each_reply() {
         for reply in [Reply::Accept, Reply::Refuse] {
             let f = Personality::faithful();
             let p = match (control, state) {
-                (Control::Resume, Pending) => f.resume_pending(reply),
-                (Control::Resume, Running) => f.resume_running(reply),
-                (Control::Resume, Pausing) => f.resume_pausing(reply),
-                (Control::Resume, _) => f.resume_cancelling(reply),
-                (_, Pausing) => f.cancel_pausing(reply),
-                (_, Paused) => f.cancel_paused(reply),
-                _ => f.cancel_cancelling(reply),
+                (Control::Resume, Pending) => f.with(|p| p.resume_pending = reply),
+                (Control::Resume, Running) => f.with(|p| p.resume_running = reply),
+                (Control::Resume, Pausing) => f.with(|p| p.resume_pausing = reply),
+                (Control::Resume, _) => f.with(|p| p.resume_cancelling = reply),
+                (_, Pausing) => f.with(|p| p.cancel_pausing = reply),
+                (_, Paused) => f.with(|p| p.cancel_paused = reply),
+                _ => f.with(|p| p.cancel_cancelling = reply),
             };
             let mut job = Job::fixture("j".into(), "k".into(), state, 1, Duration::ZERO, &p);
             let before = job.clone();

@@ -6,7 +6,7 @@ use super::Client;
 use crate::JobState;
 use crate::api::{Control, Endpoint};
 use crate::mock::personality::{Personality, Success};
-use crate::mock::{Answer, Call, MockApi, Operation};
+use crate::mock::{Answer, Call, MockApi};
 
 fn path(endpoint: Endpoint, id: &str) -> String {
     endpoint.path(id)
@@ -115,7 +115,7 @@ async fn a_refused_pause_of_a_cancelling_job_is_409_and_the_cancel_goes_on() {
         );
         assert_eq!(mock.job_state(&key, &job), Some(JobState::Cancelling));
     }
-    mock.advance(mock.band_duration());
+    mock.advance(mock.personality().band);
     assert_eq!(mock.job_state(&key, &job), Some(JobState::Cancelled));
 }
 
@@ -159,7 +159,7 @@ async fn every_200_control_answer_is_the_state_the_job_is_in() {
 async fn a_fault_sees_the_endpoint_and_the_states() {
     let mock = MockApi::builder()
         .fault(|call: &Call, answer: &mut Answer| {
-            if call.operation == Some(Operation::Resume)
+            if call.operation == Some(Endpoint::Resume)
                 && call.state_before == Some(JobState::Completed)
             {
                 *answer = Answer::json(500, &json!({"detail": "boom"}));
@@ -187,16 +187,21 @@ async fn a_fault_sees_the_endpoint_and_the_states() {
 
 #[tokio::test]
 async fn the_mock_reports_its_personality_with_sizes_raised() {
-    let p = Personality::faithful().page_size(0).bands_total(1);
+    let p = Personality::faithful()
+        .with(|p| p.page_size = 0)
+        .with(|p| p.bands_total = 1);
     let mock = MockApi::builder().personality(p).start().await;
-    assert_eq!((mock.page_size(), mock.bands_total()), (1, 2));
+    assert_eq!(
+        (mock.personality().page_size, mock.personality().bands_total),
+        (1, 2)
+    );
     assert_eq!(mock.personality().page_size, 1);
     let mock = MockApi::builder()
         .personality(Personality::faithful())
         .page_size(3)
         .start()
         .await;
-    assert_eq!(mock.page_size(), 3);
+    assert_eq!(mock.personality().page_size, 3);
 }
 
 #[tokio::test]
@@ -223,5 +228,8 @@ async fn small_pages_walk_every_row() {
             None => break,
         }
     }
-    assert_eq!(rows, mock.rows_per_band() * mock.bands_total() as usize);
+    assert_eq!(
+        rows,
+        mock.personality().rows_per_band * mock.personality().bands_total as usize
+    );
 }

@@ -188,7 +188,7 @@ fn cancel_of_paused_settles_one_band_later_keeping_rows() {
 #[test]
 fn settle_delay_zero_settles_on_the_next_look_and_more_waits_longer() {
     for (settle, at) in [(0, Duration::ZERO), (1, B), (3, B * 3)] {
-        let c = p().settle_bands(settle);
+        let c = p().with(|p| p.settle_bands = settle);
         let mut job = job_at(JobState::Running);
         job.act(Control::Pause, Duration::ZERO, &c);
         assert_eq!(job.state, JobState::Pausing);
@@ -211,8 +211,8 @@ fn settle_delay_zero_settles_on_the_next_look_and_more_waits_longer() {
 #[test]
 fn resume_of_a_long_pausing_job_starts_a_fresh_band() {
     let c = p()
-        .settle_bands(3)
-        .resume_pausing(crate::mock::Reply::Accept);
+        .with(|p| p.settle_bands = 3)
+        .with(|p| p.resume_pausing = crate::mock::Reply::Accept);
     let mut job = job_at(JobState::Pausing);
     job.settle(B * 2, &c);
     assert_eq!(job.state, JobState::Pausing);

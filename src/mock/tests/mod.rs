@@ -23,7 +23,7 @@ pub(crate) struct Got {
 
 impl Got {
     /// The body as JSON (gunzipped if it is gzip-coded).
-    pub fn json(&self) -> Value {
+    pub(super) fn json(&self) -> Value {
         let bytes = if self.header("content-encoding") == Some("gzip") {
             gunzip(&self.bytes)
         } else {
@@ -34,7 +34,7 @@ impl Got {
     }
 
     /// A header as a string.
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(super) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 }
@@ -55,7 +55,7 @@ pub(crate) struct Client {
 }
 
 impl Client {
-    pub fn new(mock: &MockApi) -> Client {
+    pub(super) fn new(mock: &MockApi) -> Client {
         #[cfg(feature = "tls")]
         let _ = rustls::crypto::ring::default_provider().install_default();
         Client {
@@ -70,7 +70,7 @@ impl Client {
 
     /// Sends `method path` with the primary key (unless `key` is `None`),
     /// extra headers and an optional JSON body.
-    pub async fn send(
+    pub(super) async fn send(
         &self,
         method: &str,
         path: &str,
@@ -100,7 +100,7 @@ impl Client {
     }
 
     /// `send` with the primary key and no extra headers or body.
-    pub async fn call(&self, method: &str, path: &str) -> Got {
+    pub(super) async fn call(&self, method: &str, path: &str) -> Got {
         self.send(method, path, Some(PRIMARY_KEY), &[], None).await
     }
 }

@@ -101,7 +101,7 @@ fn nearest_prefers_the_closest_path_then_the_method() {
 
 #[tokio::test]
 async fn starlette_redirects_a_trailing_slash_with_location() {
-    let p = Personality::faithful().routing(Routing::Starlette);
+    let p = Personality::faithful().with(|p| p.routing = Routing::Starlette);
     let mock = MockApi::builder().personality(p).start().await;
     let client = Client::new(&mock);
     let job = mock.fixture(JobState::Running).unwrap();

@@ -33,7 +33,7 @@ fn the_faithful_personality_leaves_an_answer_as_it_is() {
 
 #[test]
 fn extra_fields_go_into_every_json_object() {
-    let p = Personality::faithful().extra_fields(true);
+    let p = Personality::faithful().with(|p| p.extra_fields = true);
     let asked = Asked {
         accept_encoding: None,
         number: 7,
@@ -72,7 +72,7 @@ async fn poll_with(p: Personality, headers: &[(&str, &str)]) -> super::Got {
 
 #[tokio::test]
 async fn gzip_always_compresses_asked_or_not() {
-    let p = Personality::faithful().coding(Coding::GzipAlways);
+    let p = Personality::faithful().with(|p| p.coding = Coding::GzipAlways);
     for headers in [&[][..], &[("accept-encoding", "identity")][..]] {
         let reply = poll_with(p.clone(), headers).await;
         assert_eq!(reply.header("content-encoding"), Some("gzip"));
@@ -82,7 +82,7 @@ async fn gzip_always_compresses_asked_or_not() {
 
 #[tokio::test]
 async fn gzip_when_accepted_follows_accept_encoding() {
-    let p = Personality::faithful().coding(Coding::GzipWhenAccepted);
+    let p = Personality::faithful().with(|p| p.coding = Coding::GzipWhenAccepted);
     let plain = poll_with(p.clone(), &[("accept-encoding", "identity")]).await;
     assert_eq!(plain.header("content-encoding"), None);
     assert_eq!(plain.header("vary"), Some("Accept-Encoding"));
@@ -94,7 +94,7 @@ async fn gzip_when_accepted_follows_accept_encoding() {
 
 #[tokio::test]
 async fn close_closes_every_connection() {
-    let p = Personality::faithful().connection(Connection::Close);
+    let p = Personality::faithful().with(|p| p.connection = Connection::Close);
     let mock = MockApi::builder().personality(p).start().await;
     let client = Client::new(&mock);
     let job = mock.fixture(JobState::Running).unwrap();
@@ -111,9 +111,9 @@ async fn close_closes_every_connection() {
 #[tokio::test]
 async fn decorated_answers_carry_extras_and_a_charset() {
     let p = Personality::faithful()
-        .extra_fields(true)
-        .extra_headers(true)
-        .media_type_params(true);
+        .with(|p| p.extra_fields = true)
+        .with(|p| p.extra_headers = true)
+        .with(|p| p.media_type_params = true);
     let reply = poll_with(p, &[]).await;
     assert_eq!(
         reply.header("content-type"),

@@ -6,10 +6,11 @@
 
 pub mod raw;
 
+use openfunnel_contract::Endpoint;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use openfunnel_contract::mock::{Answer, Call, Fault, MockApi, Operation};
+use openfunnel_contract::mock::{Answer, Call, Fault, MockApi};
 use openfunnel_contract::{
     ApiKey, Config, Exchange, JobState, Limits, Request, Response, Spec, Target, TargetKind,
 };
@@ -155,7 +156,7 @@ pub async fn client_of(mock: &MockApi) -> Target {
 
 /// Resume of a completed job answers 200 `running` instead of 409.
 pub fn resume_of_completed_answers_200(call: &Call, answer: &mut Answer) {
-    if call.operation == Some(Operation::Resume) && call.state_before == Some(JobState::Completed) {
+    if call.operation == Some(Endpoint::Resume) && call.state_before == Some(JobState::Completed) {
         let id = call.job_id.clone().unwrap_or_default();
         *answer = Answer::json(
             200,
@@ -177,7 +178,7 @@ pub async fn echoing_mock(echoes: Arc<AtomicUsize>) -> MockApi {
                     422,
                     &json!({"detail": [{"loc": ["header", "x-api-key"], "msg": format!("unknown key {key}"), "type": "value_error", "input": key}]}),
                 );
-            } else if call.operation == Some(Operation::Resume) {
+            } else if call.operation == Some(Endpoint::Resume) {
                 *answer = Answer::json(500, &json!({"detail": format!("resume failed for {key}")}));
             } else {
                 let mut body = answer.body_json();

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::process::ExitCode;
 
+use crate::config::{self, Config};
+use crate::{Error, Spec, drift};
 use clap::{Args, Subcommand};
-use openfunnel_contract::config::{self, Config};
-use openfunnel_contract::{Error, Spec, drift};
 
 #[derive(Subcommand, Debug)]
 pub(crate) enum SpecCommand {

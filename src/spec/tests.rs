@@ -1,11 +1,45 @@
 //! The spec loads, every `$ref` resolves, and a bad document is a clear
-//! set-up error, never a panic and never a silent pass.
+//! set-up error, never a panic and never a silent pass. Every documented
+//! example passes every check.
 
-use openfunnel_contract::spec::{EMBEDDED_SPEC, StatusKey};
-use openfunnel_contract::{Error, Spec};
+use http::Method;
 use proptest::prelude::*;
-use reqwest::Method;
 use serde_json::{Value, json};
+
+use super::{EMBEDDED_SPEC, Spec, StatusKey};
+use crate::{ApiKey, Error, Exchange, Request, Response, check_exchange};
+
+/// `snapshot!("name", value)` compares `value` with the top-level
+/// `snapshots/spec__<name>.snap`.
+macro_rules! snapshot {
+    ($name:expr, $value:expr) => {
+        insta::with_settings!({
+            snapshot_path => concat!(env!("CARGO_MANIFEST_DIR"), "/snapshots"),
+            prepend_module_to_snapshot => false,
+            omit_expression => true,
+        }, {
+            insta::assert_snapshot!(format!("spec__{}", $name), $value);
+        })
+    };
+}
+
+/// The documented example job id.
+const JOB_ID: &str = "8a8e8a97-8192-48ff-849a-d8a96e949732";
+
+/// A JSON exchange against the documented base URL.
+fn json_exchange(method: Method, path: &str, status: u16, body: &Value) -> Exchange {
+    let request = Request::new(method, path)
+        .base("https://api.openfunnel.dev")
+        .key(&ApiKey::new("of_canary"));
+    Exchange::new(
+        request,
+        Response {
+            status,
+            headers: vec![("content-type".to_owned(), "application/json".to_owned())],
+            body: body.to_string().into_bytes(),
+        },
+    )
+}
 
 fn document() -> Value {
     serde_json::from_str(EMBEDDED_SPEC).unwrap()
@@ -187,4 +221,34 @@ fn bad_documents_are_setup_errors() {
         Spec::from_json_str("{}"),
         Err(Error::SpecInvalid { .. })
     ));
+}
+
+#[test]
+fn every_documented_example_passes_every_check() {
+    let spec = Spec::embedded().unwrap();
+    let examples = spec.examples();
+    let mut operations: Vec<&str> = examples.iter().map(|e| e.operation.id()).collect();
+    operations.sort();
+    assert_eq!(
+        operations,
+        [
+            "cancelTamBuildJob",
+            "pauseTamBuildJob",
+            "pollTamBuildJob",
+            "resumeTamBuildJob",
+            "submitTamBuildJob"
+        ]
+    );
+    for example in examples {
+        let op = example.operation;
+        let status = match example.response.key() {
+            StatusKey::Code(code) => code,
+            StatusKey::Range(digit) => digit * 100,
+            StatusKey::Default => 200,
+        };
+        let path = op.path_with(&[("job_id", JOB_ID)]);
+        let ex = json_exchange(op.method().clone(), &path, status, example.value);
+        check_exchange(&spec, &ex).unwrap_or_else(|v| panic!("example {}: {v}", example.pointer));
+        assert!(example.media.is_valid(example.value), "{}", example.pointer);
+    }
 }

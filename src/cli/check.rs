@@ -6,12 +6,12 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::config::{self, Config};
+use crate::deviations::{Date, Deviations};
+use crate::report::{Format, Run, render_json, render_junit, render_run_text};
+use crate::suite::{SuiteOptions, Terms, rule_ids, run_suite};
+use crate::{Error, Spec, Target, TargetKind};
 use clap::Args;
-use openfunnel_contract::config::{self, Config};
-use openfunnel_contract::deviations::{Date, Deviations};
-use openfunnel_contract::report::{Format, Run, render_json, render_junit, render_run_text};
-use openfunnel_contract::suite::{SuiteOptions, Terms, rule_ids, run_suite};
-use openfunnel_contract::{Error, Spec, Target, TargetKind};
 
 use super::{exit, flag_or_env, parse_format, write_report};
 

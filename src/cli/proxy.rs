@@ -3,11 +3,11 @@
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
+use crate::config::{self, ProxyConfig};
+use crate::proxy::{Proxy, render_proxy_json, render_proxy_junit, render_proxy_text};
+use crate::report::Format;
+use crate::{Error, Spec};
 use clap::Args;
-use openfunnel_contract::config::{self, ProxyConfig};
-use openfunnel_contract::proxy::{Proxy, render_proxy_json, render_proxy_junit, render_proxy_text};
-use openfunnel_contract::report::Format;
-use openfunnel_contract::{Error, Spec};
 
 use super::{flag_or_env, parse_format, write_report};
 

@@ -84,7 +84,7 @@ impl Limits {
     /// `Err` for limits no client can honour: a rate that is not a positive
     /// finite number, a zero budget. [`Limits`] has public fields, so the
     /// client checks them before it sends anything.
-    pub fn check(&self) -> Result<(), Error> {
+    pub(crate) fn check(&self) -> Result<(), Error> {
         if let Some(rps) = self.rps
             && !(rps.is_finite() && rps > 0.0 && Duration::try_from_secs_f64(1.0 / rps).is_ok())
         {

@@ -59,11 +59,6 @@ impl MockApi {
         *self.server.address()
     }
 
-    /// The seed of this mock's generator.
-    pub fn seed(&self) -> u64 {
-        self.seed
-    }
-
     /// The primary tenant's key ([`PRIMARY_KEY`]), which owns the fixtures.
     pub fn api_key(&self) -> ApiKey {
         ApiKey::new(PRIMARY_KEY)

@@ -7,6 +7,7 @@
 use std::time::{Duration, Instant};
 
 use openfunnel_contract::mock::MockApi;
+use openfunnel_contract::model::{ModelOptions, ModelOutcome, ModelRunner, Scope};
 use openfunnel_contract::suite::{SuiteOptions, run_suite};
 use openfunnel_contract::{
     Config, JobState, Limits, Request, Spec, Target, TargetKind, check_exchange,
@@ -15,11 +16,19 @@ use reqwest::Method;
 
 fn main() {
     let full = std::env::args().any(|a| a == "--bench");
+    // Words after `--` pick parts: `exchanges`, `model`, `suite`, `live`
+    // (default: all), e.g. `cargo bench --bench throughput -- model`.
+    let parts: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let part = |name: &str| parts.is_empty() || parts.iter().any(|p| p == name);
     let n = if full { 20_000 } else { 200 };
     // The mock serves from a thread of its own (wiremock's), so the client
     // side can run on either runtime. The two-worker runtime driven by
-    // `block_on` from the main thread is how `ModelRunner` runs; on one
-    // thread a request does not hop between threads on the client side.
+    // `block_on` from the main thread is how `ModelRunner` ran before
+    // issue 11 §6; on one thread a request does not hop between threads on
+    // the client side.
     let multi = || {
         tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -27,19 +36,25 @@ fn main() {
             .build()
             .unwrap()
     };
-    let single = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    multi().block_on(exchanges("two-worker runtime (as ModelRunner)", n));
-    single.block_on(exchanges("current-thread runtime", n));
-    drop(single);
-    multi().block_on(async {
-        suite_wall_time(if full { 5 } else { 1 }).await;
-        if full {
-            live_with_latency().await;
-        }
-    });
+    let single = || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    };
+    if part("exchanges") {
+        multi().block_on(exchanges("two-worker runtime", n));
+        single().block_on(exchanges("current-thread runtime", n));
+    }
+    if part("model") {
+        model_runs(if full { 64 } else { 4 });
+    }
+    if part("suite") {
+        multi().block_on(suite_wall_time(if full { 5 } else { 1 }));
+    }
+    if full && part("live") {
+        multi().block_on(live_with_latency());
+    }
 }
 
 /// Rounds of each measurement, interleaved, after a warm-up.
@@ -116,6 +131,47 @@ async fn raw_requests_per_sec(raw: &reqwest::Client, url: &str, key: &str, n: u3
         std::hint::black_box(response.bytes().await.unwrap());
     }
     f64::from(n) / start.elapsed().as_secs_f64()
+}
+
+/// Model runs against a fresh embedded mock per sequence, as
+/// `model_against_the_mock` runs them: sequences and steps per second,
+/// [`ROUNDS`] runs of `cases` sequences (fixed seeds, so every round runs
+/// the same sequences).
+fn model_runs(cases: u32) {
+    let mut rates = Vec::new();
+    let mut steps = 0;
+    for round in 0..=ROUNDS {
+        let options = ModelOptions {
+            cases,
+            ..ModelOptions::mock().seeded(7)
+        };
+        let runner = ModelRunner::new(options).unwrap();
+        let start = Instant::now();
+        let ModelOutcome::Pass(pass) = runner.run(Scope::mock(), Target::mock).unwrap() else {
+            panic!("the model failed on the mock");
+        };
+        let secs = start.elapsed().as_secs_f64();
+        steps = pass.steps;
+        // Round 0 is the warm-up.
+        if round > 0 {
+            rates.push((pass.cases as f64 / secs, pass.steps as f64 / secs));
+        }
+    }
+    let (seq, step) = (min_max(&rates, |r| r.0), min_max(&rates, |r| r.1));
+    println!(
+        "model runs ({cases} sequences, {steps} steps each run, {ROUNDS} runs after a warm-up):"
+    );
+    println!(
+        "  ModelRunner on the mock        {:>6.0} – {:>6.0} sequences/s, {:>6.0} – {:>6.0} steps/s",
+        seq.0, seq.1, step.0, step.1
+    );
+}
+
+fn min_max(rates: &[(f64, f64)], f: fn(&(f64, f64)) -> f64) -> (f64, f64) {
+    (
+        rates.iter().map(f).fold(f64::INFINITY, f64::min),
+        rates.iter().map(f).fold(0.0, f64::max),
+    )
 }
 
 /// The whole default suite against a fresh embedded mock.

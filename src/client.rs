@@ -144,7 +144,7 @@ impl Client {
             )));
         }
         install_tls_provider();
-        let http = Http::new(&limits)?;
+        let http = Http::new(&limits, base.scheme() == "https")?;
         // `Limits::check` made sure this is a positive, finite interval.
         let interval = limits
             .rps

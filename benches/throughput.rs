@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use openfunnel_contract::mock::MockApi;
+use openfunnel_contract::mock::{MockApi, MockTransport};
 use openfunnel_contract::model::{ModelOptions, ModelOutcome, ModelRunner, Scope};
 use openfunnel_contract::suite::{SuiteOptions, run_suite};
 use openfunnel_contract::{
@@ -60,35 +60,49 @@ fn main() {
 /// Rounds of each measurement, interleaved, after a warm-up.
 const ROUNDS: u32 = 4;
 
-/// Raw keep-alive requests vs sent vs sent-and-checked exchanges, same
-/// mock, same request, one at a time: a warm-up, then [`ROUNDS`] rounds of
-/// `n / ROUNDS` of each in turn (so a drift of the machine hits all three
-/// alike); prints the range over the rounds. Then `check_exchange` alone on
-/// one exchange, no HTTP.
+/// Raw keep-alive requests vs sent vs sent-and-checked exchanges over
+/// HTTP, then sent and sent-and-checked in process (a second mock, same
+/// seed, reached with [`MockTransport::InProcess`]); the same request, one
+/// at a time: a warm-up, then [`ROUNDS`] rounds of `n / ROUNDS` of each in
+/// turn (so a drift of the machine hits all alike); prints the range over
+/// the rounds. Then `check_exchange` alone on one exchange, no HTTP.
 async fn exchanges(runtime: &str, n: u32) {
     let spec = Spec::embedded().unwrap();
     let mock = MockApi::start().await;
     let job = mock.fixture(JobState::Completed).unwrap();
     let key = mock.api_key();
     let url = format!("{}/api/v1/tam/build/{job}", mock.uri());
+    let limits = Limits::defaults(TargetKind::Mock);
     // The target's client installs the TLS provider the raw client needs too.
-    let target = Target::on_mock(mock, spec.clone(), Limits::defaults(TargetKind::Mock)).unwrap();
+    let target = Target::on_mock(mock, spec.clone(), limits).unwrap();
     let raw = reqwest::Client::builder().build().unwrap();
     let request = Request::new(Method::GET, format!("/api/v1/tam/build/{job}")).key(&key);
+    let local_mock = MockApi::start().await;
+    let local_job = local_mock.fixture(JobState::Completed).unwrap();
+    let local =
+        Target::on_mock_with(local_mock, spec.clone(), limits, MockTransport::InProcess).unwrap();
+    let local_request =
+        Request::new(Method::GET, format!("/api/v1/tam/build/{local_job}")).key(&key);
 
     let per_round = (n / ROUNDS).max(1);
     let warm_up = (n / 20).max(1);
     raw_requests_per_sec(&raw, &url, key.expose(), warm_up).await;
     sent_per_sec(&target, &request, None, warm_up).await;
     sent_per_sec(&target, &request, Some(&spec), warm_up).await;
-    let (mut raw_rates, mut sent_rates, mut checked_rates) = (vec![], vec![], vec![]);
+    sent_per_sec(&local, &local_request, None, warm_up).await;
+    sent_per_sec(&local, &local_request, Some(&spec), warm_up).await;
+    let mut rates: [Vec<f64>; 5] = Default::default();
     for _ in 0..ROUNDS {
-        raw_rates.push(raw_requests_per_sec(&raw, &url, key.expose(), per_round).await);
-        sent_rates.push(sent_per_sec(&target, &request, None, per_round).await);
-        checked_rates.push(sent_per_sec(&target, &request, Some(&spec), per_round).await);
+        rates[0].push(raw_requests_per_sec(&raw, &url, key.expose(), per_round).await);
+        rates[1].push(sent_per_sec(&target, &request, None, per_round).await);
+        rates[2].push(sent_per_sec(&target, &request, Some(&spec), per_round).await);
+        rates[3].push(sent_per_sec(&local, &local_request, None, per_round).await);
+        rates[4].push(sent_per_sec(&local, &local_request, Some(&spec), per_round).await);
     }
 
     let exchange = target.send(request.clone()).await.unwrap();
+    let local_exchange = local.send(local_request.clone()).await.unwrap();
+    assert_eq!(exchange.response.body, local_exchange.response.body);
     let start = Instant::now();
     for _ in 0..n {
         check_exchange(&spec, std::hint::black_box(&exchange)).unwrap();
@@ -101,9 +115,13 @@ async fn exchanges(runtime: &str, n: u32) {
         format!("{min:>6.0} – {max:>6.0} /s")
     };
     println!("{runtime}: {ROUNDS} rounds of {per_round}, after {warm_up} of each");
-    println!("  raw keep-alive requests      {}", range(&raw_rates));
-    println!("  sent, not checked            {}", range(&sent_rates));
-    println!("  sent + checked exchanges     {}", range(&checked_rates));
+    println!("  over HTTP (loopback, wiremock's server thread):");
+    println!("    raw keep-alive requests    {}", range(&rates[0]));
+    println!("    sent, not checked          {}", range(&rates[1]));
+    println!("    sent + checked exchanges   {}", range(&rates[2]));
+    println!("  in process (MockTransport::InProcess, no socket):");
+    println!("    sent, not checked          {}", range(&rates[3]));
+    println!("    sent + checked exchanges   {}", range(&rates[4]));
     println!(
         "  check_exchange alone         {check_rate:>6.0} /s  ({:.1} µs each, no HTTP)",
         1e6 / check_rate

@@ -159,7 +159,26 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use fault::{Call, Fault};
 pub use handler::UnmatchedRequest;
 pub use personality::{Coding, Connection, PauseReply, Personality, Reply, Routing, Success};
+pub(crate) use server::InProcessMock;
 pub use server::MockApi;
+
+/// How a [`Target`](crate::Target) on the embedded mock reaches it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MockTransport {
+    /// Over real HTTP on loopback, to wiremock's server (the default, and
+    /// always the conformance suite's: it is what proves the mock's HTTP
+    /// layer).
+    #[default]
+    Http,
+    /// In process: the client hands each request to the mock's handler
+    /// directly, no socket. The same handler (routing, validation, store,
+    /// fault, dressing) and the same client around it (guard, budget,
+    /// deadline, body cap, codings, key scrub); only the sockets, hyper and
+    /// wiremock's matching are left out. Opt-in, for runs where the HTTP
+    /// layer is not what is tested (the model's sequences: see
+    /// `ModelOptions::mock_transport` in the `model` module).
+    InProcess,
+}
 
 /// The old name of [`crate::api::Endpoint`], kept for callers of the mock.
 pub type Operation = crate::api::Endpoint;

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use wiremock::MockServer;
 
-use super::handler::{Shared, UnmatchedRequest};
+use super::handler::{Handler, Shared, UnmatchedRequest};
 use super::personality::Personality;
 use super::{OTHER_KEY, PRIMARY_KEY};
 use crate::api::Endpoint;
@@ -32,7 +32,33 @@ impl std::fmt::Debug for MockApi {
     }
 }
 
+/// The mock's handler reached without a socket (the in-process transport,
+/// [`MockTransport::InProcess`](super::MockTransport::InProcess)): the same
+/// handler and state as the server's.
+pub(crate) struct InProcessMock(Handler);
+
+impl std::fmt::Debug for InProcessMock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("InProcessMock")
+    }
+}
+
+impl InProcessMock {
+    /// The answer to `request` (a full URL, the headers the wire carries).
+    pub(crate) async fn serve(
+        &self,
+        request: http::Request<Vec<u8>>,
+    ) -> (u16, Vec<(String, String)>, Vec<u8>) {
+        self.0.serve_in_process(request).await
+    }
+}
+
 impl MockApi {
+    /// This mock's handler, to call without a socket.
+    pub(crate) fn in_process(&self) -> InProcessMock {
+        InProcessMock(Handler(Arc::clone(&self.shared)))
+    }
+
     pub(crate) fn new(
         server: MockServer,
         shared: Arc<Shared>,

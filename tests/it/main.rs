@@ -9,6 +9,7 @@
 //! | `conformance` | every rule against `OPENFUNNEL_TARGET` (`make live`) |
 //! | `mock_lifecycle`, `mock_contract` | the mock over HTTP, and against its own contract |
 //! | `broken_servers`, `hostile` | the rules and the client against broken and hostile servers (tables) |
+//! | `in_process` | the in-process transport to the mock answers as over HTTP |
 //! | `base_url`, `live_mode`, `spend_safety` | where requests go; live runs stay read-only, within budget and rate |
 //! | `live_runs` | live runs with writes: every cell, fixtures put back, spend capped, seeds replayed |
 //! | `secrets` | the key never shows |
@@ -35,6 +36,7 @@ mod fuzz;
 #[cfg(feature = "harness")]
 mod harness;
 mod hostile;
+mod in_process;
 #[cfg(feature = "model")]
 mod invariants;
 mod live_mode;

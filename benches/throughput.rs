@@ -151,38 +151,53 @@ async fn raw_requests_per_sec(raw: &reqwest::Client, url: &str, key: &str, n: u3
     f64::from(n) / start.elapsed().as_secs_f64()
 }
 
-/// Model runs against a fresh embedded mock per sequence, as
-/// `model_against_the_mock` runs them: sequences and steps per second,
-/// [`ROUNDS`] runs of `cases` sequences (fixed seeds, so every round runs
-/// the same sequences).
+/// Model runs against a fresh embedded mock per sequence, over HTTP
+/// (`Target::mock`) and in process (`run_on_mock`, the default of
+/// `ModelOptions::mock`): sequences and steps per second, [`ROUNDS`] runs
+/// of `cases` sequences of each in turn after a warm-up (fixed seeds, so
+/// every run has the same sequences).
 fn model_runs(cases: u32) {
-    let mut rates = Vec::new();
-    let mut steps = 0;
-    for round in 0..=ROUNDS {
-        let options = ModelOptions {
-            cases,
-            ..ModelOptions::mock().seeded(7)
-        };
-        let runner = ModelRunner::new(options).unwrap();
+    let options = ModelOptions {
+        cases,
+        ..ModelOptions::mock().seeded(7)
+    };
+    let runner = ModelRunner::new(options).unwrap();
+    let run = |transport: MockTransport| {
         let start = Instant::now();
-        let ModelOutcome::Pass(pass) = runner.run(Scope::mock(), Target::mock).unwrap() else {
+        let outcome = runner.run(Scope::mock(), move || Target::mock_with(transport));
+        let ModelOutcome::Pass(pass) = outcome.unwrap() else {
             panic!("the model failed on the mock");
         };
         let secs = start.elapsed().as_secs_f64();
-        steps = pass.steps;
-        // Round 0 is the warm-up.
-        if round > 0 {
-            rates.push((pass.cases as f64 / secs, pass.steps as f64 / secs));
+        (
+            pass.cases as f64 / secs,
+            pass.steps as f64 / secs,
+            pass.steps,
+        )
+    };
+    let kinds = [MockTransport::Http, MockTransport::InProcess];
+    let mut rates: [Vec<(f64, f64)>; 2] = Default::default();
+    let mut steps = 0;
+    for round in 0..=ROUNDS {
+        for (i, transport) in kinds.into_iter().enumerate() {
+            let (seq, step, n) = run(transport);
+            steps = n;
+            // Round 0 is the warm-up.
+            if round > 0 {
+                rates[i].push((seq, step));
+            }
         }
     }
-    let (seq, step) = (min_max(&rates, |r| r.0), min_max(&rates, |r| r.1));
     println!(
-        "model runs ({cases} sequences, {steps} steps each run, {ROUNDS} runs after a warm-up):"
+        "model runs on a current-thread runtime ({cases} sequences, {steps} steps a run, {ROUNDS} runs of each after a warm-up):"
     );
-    println!(
-        "  ModelRunner on the mock        {:>6.0} – {:>6.0} sequences/s, {:>6.0} – {:>6.0} steps/s",
-        seq.0, seq.1, step.0, step.1
-    );
+    for (label, rates) in ["over HTTP ", "in process"].into_iter().zip(&rates) {
+        let (seq, step) = (min_max(rates, |r| r.0), min_max(rates, |r| r.1));
+        println!(
+            "  ModelRunner, {label}      {:>5.0} – {:>5.0} sequences/s, {:>6.0} – {:>6.0} steps/s",
+            seq.0, seq.1, step.0, step.1
+        );
+    }
 }
 
 fn min_max(rates: &[(f64, f64)], f: fn(&(f64, f64)) -> f64) -> (f64, f64) {

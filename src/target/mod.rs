@@ -144,13 +144,21 @@ impl Target {
         }
     }
 
-    /// The embedded mock with seed 0 and the vendored spec, reached over
-    /// `transport`: [`Target::mock`] is `Target::mock_with(MockTransport::Http)`.
+    /// Like [`Target::mock`] (seed 0, the vendored spec or the file
+    /// `OPENFUNNEL_SPEC` names), reached over `transport`, and without the
+    /// mock's eight fixture jobs, which no target reads (it seeds a fresh
+    /// job for every [`Target::job_in`]): seeding them was a quarter of a
+    /// model run on fresh mocks. Job IDs differ from [`Target::mock`]'s.
     pub async fn mock_with(transport: MockTransport) -> Result<Target, Error> {
         let config = Config::mock();
         let spec = spec_from_env()?;
         crate::api::check_spec(&spec)?;
-        let mock = start_mock(&config).await?;
+        let mock = MockApi::builder()
+            .seed(config.mock_seed)
+            .fixtures(false)
+            .try_start()
+            .await
+            .map_err(|e| Error::Target(format!("cannot start the embedded mock: {e}")))?;
         Target::on_mock_with(mock, spec, config.limits, transport)
     }
 

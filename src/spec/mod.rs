@@ -5,6 +5,7 @@
 //! `operation` matches request paths, `response` holds status keys and
 //! media types, `schema` compiles schemas and turns their errors into data.
 
+mod fast;
 mod load;
 mod operation;
 mod response;

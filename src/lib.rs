@@ -88,6 +88,7 @@ pub mod deviations;
 pub mod drift;
 mod error;
 mod exchange;
+mod flat;
 #[cfg(feature = "harness")]
 pub mod harness;
 pub mod lifecycle;

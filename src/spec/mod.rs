@@ -5,11 +5,13 @@
 //! `operation` matches request paths, `response` holds status keys and
 //! media types, `schema` compiles schemas and turns their errors into data.
 
-mod fast;
 mod load;
 mod operation;
 mod response;
 mod schema;
+
+#[cfg(test)]
+mod flat_tests;
 
 use std::fmt;
 use std::path::Path;

@@ -7,8 +7,8 @@ use jsonschema::Validator;
 use serde_json::Value;
 
 use super::Spec;
-use super::fast::{Doc, Flat};
 use super::schema::SchemaError;
+use crate::flat::{Doc, Flat};
 
 /// A key of the `responses` object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -137,7 +137,7 @@ impl MediaSpec {
     }
 
     /// `Some(true)` when the body `bytes` is JSON that validates, found
-    /// without building a `serde_json::Value` ([`super::fast`]); `None`
+    /// without building a `serde_json::Value` ([`crate::flat`]); `None`
     /// when that way cannot tell (a body it does not read exactly as
     /// `serde_json` would, or one that does not validate): then parse it
     /// and ask [`MediaSpec::is_valid`] and [`MediaSpec::validate`]. Never

@@ -6,8 +6,8 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_perc
 use serde_json::Value;
 
 use super::Spec;
-use super::fast::Flat;
 use crate::Error;
+use crate::flat::Flat;
 
 /// The URI under which the document is registered for `$ref` resolution.
 const SPEC_URN: &str = "urn:openfunnel-contract:spec";

@@ -1,5 +1,6 @@
-//! A cheaper way to the same verdict for a body that is valid: the text is
-//! read into one flat vector of nodes (strings borrowed from the text,
+//! A body read without building a `serde_json::Value`, for a cheaper way
+//! to the same verdict on a body that is valid: the text is read into one
+//! flat vector of nodes (strings borrowed from the text,
 //! scalars parsed by `serde_json` itself), and the schema, compiled a
 //! second time for this representation, runs on it. Building a
 //! `serde_json::Value` (an allocation per string, a `BTreeMap` per object)
@@ -73,6 +74,21 @@ impl<'t> Doc<'t> {
     /// The root node.
     pub(crate) fn root(&self) -> FlatNode<'_> {
         FlatNode::At(self, 0)
+    }
+
+    /// The string member `name` of the root object, as
+    /// `value.get(name).and_then(Value::as_str)` would find it.
+    pub(crate) fn str_field(&self, name: &str) -> Option<&str> {
+        let members = self.root().as_object()?;
+        let (_, node) = members.members().find(|(key, _)| *key == name)?;
+        match node {
+            FlatNode::At(doc, i)
+                if matches!(doc.entries[i], Entry::Raw(..) | Entry::Decoded(_)) =>
+            {
+                Some(doc.str_at(i))
+            }
+            _ => None,
+        }
     }
 
     /// Reads the value at byte `at`; returns the byte after it.
@@ -427,7 +443,3 @@ impl<'a> Array<'a, Flat> for Members<'a> {
         self.children()
     }
 }
-
-#[cfg(test)]
-#[path = "fast_tests.rs"]
-mod tests;

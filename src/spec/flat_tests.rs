@@ -5,8 +5,8 @@ use jsonschema::json::Node;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
-use super::Doc;
 use crate::Spec;
+use crate::flat::Doc;
 
 /// Every media type with a schema, with both validators.
 fn media(spec: &Spec) -> Vec<&crate::spec::MediaSpec> {
@@ -96,6 +96,26 @@ fn mutate(value: &mut Value, pick: &mut usize, with: &Option<Value>) -> bool {
         }
     }
     false
+}
+
+#[test]
+fn a_string_field_is_found_as_in_a_value() {
+    for text in [
+        r#"{"status":"pending","job_id":"a\"b"}"#,
+        r#"{"status":1}"#,
+        r#"[{"status":"x"}]"#,
+        r#"{"other":{"status":"x"}}"#,
+    ] {
+        let doc = Doc::parse(text).expect("reads");
+        let value: Value = serde_json::from_str(text).expect("parses");
+        for field in ["status", "job_id"] {
+            assert_eq!(
+                doc.str_field(field),
+                value.get(field).and_then(Value::as_str),
+                "{text} {field}"
+            );
+        }
+    }
 }
 
 #[test]

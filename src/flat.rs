@@ -128,15 +128,12 @@ impl<'t> Doc<'t> {
         let mut i = at + 1;
         let mut escaped = false;
         loop {
-            match *bytes.get(i)? {
-                b'"' => break,
-                b'\\' => {
-                    escaped = true;
-                    i += 2;
-                }
-                0..=0x1f => return None,
-                _ => i += 1,
+            i += memchr::memchr2(b'"', b'\\', bytes.get(i..)?)?;
+            if bytes[i] == b'"' {
+                break;
             }
+            escaped = true;
+            i += 2;
         }
         if escaped {
             let text: String = serde_json::from_str(&self.text[at..=i]).ok()?;
@@ -144,6 +141,10 @@ impl<'t> Doc<'t> {
                 .push(Entry::Decoded(u32::try_from(self.decoded.len()).ok()?));
             self.decoded.push(text);
         } else {
+            // `serde_json` refuses a control character in a string.
+            if bytes[at + 1..i].iter().any(|&b| b < 0x20) {
+                return None;
+            }
             self.entries.push(Entry::Raw((at + 1) as u32, i as u32));
         }
         Some(i + 1)
@@ -199,7 +200,14 @@ impl<'t> Doc<'t> {
         let name = self.str_at(key);
         let mut at = first;
         while at < key {
-            if self.str_at(at) == name {
+            let same = match self.entries[at] {
+                Entry::Raw(start, end) => {
+                    (end - start) as usize == name.len()
+                        && self.text.as_bytes()[start as usize..end as usize] == *name.as_bytes()
+                }
+                _ => self.str_at(at) == name,
+            };
+            if same {
                 return true;
             }
             at = self.end_of(at + 1);

@@ -61,8 +61,10 @@ fn main() {
 const ROUNDS: u32 = 4;
 
 /// Raw keep-alive requests vs sent vs sent-and-checked exchanges over
-/// HTTP, then sent and sent-and-checked in process (a second mock, same
-/// seed, reached with [`MockTransport::InProcess`]); the same request, one
+/// HTTP to wiremock's server thread, then sent and sent-and-checked over
+/// HTTP to a mock served on this runtime (`on_caller_runtime`), and in
+/// process (a mock reached with [`MockTransport::InProcess`]); each mock
+/// of the same seed, the same request, one
 /// at a time: a warm-up, then [`ROUNDS`] rounds of `n / ROUNDS` of each in
 /// turn (so a drift of the machine hits all alike); prints the range over
 /// the rounds. Then `check_exchange` alone on one exchange, no HTTP.
@@ -83,6 +85,10 @@ async fn exchanges(runtime: &str, n: u32) {
         Target::on_mock_with(local_mock, spec.clone(), limits, MockTransport::InProcess).unwrap();
     let local_request =
         Request::new(Method::GET, format!("/api/v1/tam/build/{local_job}")).key(&key);
+    let here_mock = MockApi::builder().on_caller_runtime().start().await;
+    let here_job = here_mock.fixture(JobState::Completed).unwrap();
+    let here = Target::on_mock(here_mock, spec.clone(), limits).unwrap();
+    let here_request = Request::new(Method::GET, format!("/api/v1/tam/build/{here_job}")).key(&key);
 
     let per_round = (n / ROUNDS).max(1);
     let warm_up = (n / 20).max(1);
@@ -91,13 +97,17 @@ async fn exchanges(runtime: &str, n: u32) {
     sent_per_sec(&target, &request, Some(&spec), warm_up).await;
     sent_per_sec(&local, &local_request, None, warm_up).await;
     sent_per_sec(&local, &local_request, Some(&spec), warm_up).await;
-    let mut rates: [Vec<f64>; 5] = Default::default();
+    sent_per_sec(&here, &here_request, None, warm_up).await;
+    sent_per_sec(&here, &here_request, Some(&spec), warm_up).await;
+    let mut rates: [Vec<f64>; 7] = Default::default();
     for _ in 0..ROUNDS {
         rates[0].push(raw_requests_per_sec(&raw, &url, key.expose(), per_round).await);
         rates[1].push(sent_per_sec(&target, &request, None, per_round).await);
         rates[2].push(sent_per_sec(&target, &request, Some(&spec), per_round).await);
         rates[3].push(sent_per_sec(&local, &local_request, None, per_round).await);
         rates[4].push(sent_per_sec(&local, &local_request, Some(&spec), per_round).await);
+        rates[5].push(sent_per_sec(&here, &here_request, None, per_round).await);
+        rates[6].push(sent_per_sec(&here, &here_request, Some(&spec), per_round).await);
     }
 
     let exchange = target.send(request.clone()).await.unwrap();
@@ -119,6 +129,9 @@ async fn exchanges(runtime: &str, n: u32) {
     println!("    raw keep-alive requests    {}", range(&rates[0]));
     println!("    sent, not checked          {}", range(&rates[1]));
     println!("    sent + checked exchanges   {}", range(&rates[2]));
+    println!("  over HTTP, the mock served on this runtime (on_caller_runtime):");
+    println!("    sent, not checked          {}", range(&rates[5]));
+    println!("    sent + checked exchanges   {}", range(&rates[6]));
     println!("  in process (MockTransport::InProcess, no socket):");
     println!("    sent, not checked          {}", range(&rates[3]));
     println!("    sent + checked exchanges   {}", range(&rates[4]));

@@ -118,6 +118,24 @@ impl Answer {
         (self.status, headers, self.body)
     }
 
+    /// The answer as wiremock's `generate_response` builds it (hyper adds
+    /// `content-length` and `date` on the wire).
+    pub(crate) fn into_http(self) -> http::Response<Vec<u8>> {
+        let mut response = http::Response::new(self.body);
+        *response.status_mut() =
+            http::StatusCode::from_u16(self.status).expect("the mock answers valid statuses");
+        let headers = response.headers_mut();
+        for (name, value) in &self.headers {
+            let name = http::HeaderName::from_bytes(name.as_bytes()).expect("a header name");
+            headers.insert(name, value.parse().expect("a header value"));
+        }
+        if !self.content_type.is_empty() {
+            let value = self.content_type.parse().expect("a media type");
+            headers.insert(http::header::CONTENT_TYPE, value);
+        }
+        response
+    }
+
     pub(crate) fn into_template(self) -> ResponseTemplate {
         let mut template =
             ResponseTemplate::new(self.status).set_body_raw(self.body, &self.content_type);

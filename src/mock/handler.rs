@@ -127,8 +127,18 @@ impl Handler {
         request: http::Request<Vec<u8>>,
     ) -> (u16, Vec<(String, String)>, Vec<u8>) {
         let (parts, body) = request.into_parts();
-        // As wiremock reads a request from hyper: the origin-form target
-        // under `http://localhost`.
+        self.answer_after_latency(parts, body).await.into_wire()
+    }
+
+    /// The answer to a request read by an HTTP server of the mock's own
+    /// (or handed over in process): the request as wiremock reads one from
+    /// hyper (the origin-form target under `http://localhost`), the same
+    /// [`Handler::answer`], then the latency.
+    pub(crate) async fn answer_after_latency(
+        &self,
+        parts: http::request::Parts,
+        body: Vec<u8>,
+    ) -> Answer {
         let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
         let url = format!("http://localhost{target}")
             .parse()
@@ -143,7 +153,7 @@ impl Handler {
         if !self.0.latency.is_zero() {
             tokio::time::sleep(self.0.latency).await;
         }
-        answer.into_wire()
+        answer
     }
 }
 

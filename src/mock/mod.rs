@@ -141,6 +141,7 @@ mod clock;
 mod fault;
 mod handler;
 mod job;
+mod local;
 mod personality;
 mod routing;
 mod rows;

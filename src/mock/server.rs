@@ -8,14 +8,23 @@ use std::time::Duration;
 use wiremock::MockServer;
 
 use super::handler::{Handler, Shared, UnmatchedRequest};
+use super::local::LocalServer;
 use super::personality::Personality;
 use super::{OTHER_KEY, PRIMARY_KEY};
 use crate::api::Endpoint;
 use crate::{ApiKey, JobState};
 
+/// What serves the mock over HTTP.
+pub(crate) enum Listening {
+    /// wiremock's server, on a thread of its own (the default).
+    Wiremock(MockServer),
+    /// A task of the runtime that started the mock.
+    Local(LocalServer),
+}
+
 /// The running mock. Dropping it stops the server.
 pub struct MockApi {
-    server: MockServer,
+    server: Listening,
     shared: Arc<Shared>,
     seed: u64,
     clock_kind: &'static str,
@@ -60,7 +69,7 @@ impl MockApi {
     }
 
     pub(crate) fn new(
-        server: MockServer,
+        server: Listening,
         shared: Arc<Shared>,
         seed: u64,
         clock_kind: &'static str,
@@ -77,12 +86,15 @@ impl MockApi {
 
     /// The base URL, e.g. `http://127.0.0.1:41234` (no trailing slash).
     pub fn uri(&self) -> String {
-        self.server.uri()
+        format!("http://{}", self.address())
     }
 
     /// The address the mock listens on.
     pub fn address(&self) -> SocketAddr {
-        *self.server.address()
+        match &self.server {
+            Listening::Wiremock(server) => *server.address(),
+            Listening::Local(server) => server.address(),
+        }
     }
 
     /// The seed of this mock's generator.

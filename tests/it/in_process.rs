@@ -1,31 +1,38 @@
-//! The in-process transport (`MockTransport::InProcess`, issue 11 §6):
-//! the same answers as over HTTP, byte for byte, from two mocks of the
-//! same seed fed the same requests, on every personality switch that
-//! touches the wire; the same client limits; the suite passes on it.
+//! The in-process transport (`MockTransport::InProcess`, issue 11 §6) and
+//! the mock served on the caller's runtime (`on_caller_runtime`): the same
+//! answers as over HTTP from wiremock's server, byte for byte, from mocks
+//! of the same seed fed the same requests, on every personality switch
+//! that touches the wire; the same client limits; the suite passes on
+//! each.
 
 use openfunnel_contract::api::{Control, Endpoint};
-use openfunnel_contract::mock::{Coding, MockApi, MockTransport, Personality, Routing};
+use openfunnel_contract::mock::{Coding, Connection, MockApi, MockTransport, Personality, Routing};
 use openfunnel_contract::suite::{SuiteOptions, run_suite};
 use openfunnel_contract::{
     Exchange, JobState, Limits, Method, Request, SendError, Spec, Target, TargetKind,
 };
 use serde_json::json;
 
-/// Two targets on mocks of the same personality and seed, one over HTTP,
-/// one in process.
-async fn twins(personality: &Personality) -> (Target, Target) {
+/// Targets on mocks of the same personality and seed: over HTTP to
+/// wiremock's server, in process, and over HTTP to a server on this
+/// runtime.
+async fn triplets(personality: &Personality) -> Vec<Target> {
     let spec = Spec::embedded().expect("spec");
     let limits = Limits::defaults(TargetKind::Mock);
     let mut targets = Vec::new();
-    for transport in [MockTransport::Http, MockTransport::InProcess] {
-        let mock = MockApi::builder()
-            .personality(personality.clone())
-            .start()
-            .await;
+    for (transport, here) in [
+        (MockTransport::Http, false),
+        (MockTransport::InProcess, false),
+        (MockTransport::Http, true),
+    ] {
+        let mut builder = MockApi::builder().personality(personality.clone());
+        if here {
+            builder = builder.on_caller_runtime();
+        }
+        let mock = builder.start().await;
         targets.push(Target::on_mock_with(mock, spec.clone(), limits, transport).expect("target"));
     }
-    let local = targets.pop().expect("two");
-    (targets.pop().expect("two"), local)
+    targets
 }
 
 /// Requests of every kind: each endpoint, fresh and finished jobs, pages,
@@ -76,23 +83,31 @@ fn seen(target: &Target, exchange: &Exchange) -> (u16, Vec<(String, String)>, Ve
 }
 
 async fn same_answers(personality: Personality) {
-    let (http, local) = twins(&personality).await;
+    let targets = triplets(&personality).await;
     let fixtures = MockApi::start().await.fixtures();
-    for request in requests(&http, &fixtures) {
+    for request in requests(&targets[0], &fixtures) {
         let line = request.curl();
-        let over_http = http.send(request.clone()).await;
-        let in_process = local.send(request).await;
-        match (over_http, in_process) {
-            (Ok(a), Ok(b)) => {
-                assert_eq!(seen(&http, &a), seen(&local, &b), "{personality:?}\n{line}")
+        let mut seen_by = Vec::new();
+        for target in &targets {
+            match target.send(request.clone()).await {
+                Ok(exchange) => seen_by.push(seen(target, &exchange)),
+                Err(error) => panic!("{line}\n{target:?}: {error:?}"),
             }
-            (a, b) => panic!("{line}\nover HTTP: {a:?}\nin process: {b:?}"),
+            target.pass_time(target.poll_interval() / 2).await;
         }
-        http.pass_time(http.poll_interval() / 2).await;
-        local.pass_time(local.poll_interval() / 2).await;
+        assert_eq!(
+            seen_by[0], seen_by[1],
+            "in process\n{personality:?}\n{line}"
+        );
+        assert_eq!(
+            seen_by[0], seen_by[2],
+            "caller's runtime\n{personality:?}\n{line}"
+        );
     }
-    assert_eq!(http.unmatched(), local.unmatched());
-    assert_eq!(http.record(), local.record());
+    for target in &targets[1..] {
+        assert_eq!(targets[0].unmatched(), target.unmatched());
+        assert_eq!(targets[0].record(), target.record());
+    }
 }
 
 #[tokio::test]
@@ -110,7 +125,8 @@ async fn answers_are_those_over_http_on_every_wire_switch() {
             .routing(Routing::Starlette)
             .extra_fields(true)
             .extra_headers(true)
-            .media_type_params(true),
+            .media_type_params(true)
+            .connection(Connection::Close),
     )
     .await;
 }
@@ -143,13 +159,24 @@ async fn the_body_cap_holds_in_process() {
     );
 }
 
-/// The whole suite passes on an in-process target; the default target
-/// (`Target::mock`, the suite's) stays over HTTP.
+/// The whole suite passes on an in-process target, and on a mock served
+/// from this runtime; the default target (`Target::mock`, the suite's)
+/// stays over HTTP to wiremock's server.
 #[tokio::test]
 async fn the_suite_passes_in_process() {
     let target = Target::mock_with(MockTransport::InProcess)
         .await
         .expect("the mock starts");
+    let report = run_suite(&target, &SuiteOptions::default()).await;
+    assert!(
+        report.passed(),
+        "{}",
+        openfunnel_contract::report::render_text(&report)
+    );
+    let mock = MockApi::builder().on_caller_runtime().start().await;
+    let spec = Spec::embedded().expect("spec");
+    let limits = Limits::defaults(TargetKind::Mock);
+    let target = Target::on_mock(mock, spec, limits).expect("target");
     let report = run_suite(&target, &SuiteOptions::default()).await;
     assert!(
         report.passed(),

@@ -86,8 +86,8 @@ pub(super) enum Via<'a> {
 impl Http {
     /// The clients for a base URL that is `https://` when `tls` is true.
     /// Without TLS they load no root certificates: the platform verifier
-    /// reads the system's whole store for every client built, which was a
-    /// third of the time of a model run on fresh mocks (two clients per
+    /// reads the system's whole store for every client built, which was
+    /// over half the time of a model run on fresh mocks (two clients per
     /// target), and a client for an `http://` base never leaves it (no
     /// redirects, no other origin).
     pub(super) fn new(limits: &Limits, tls: bool) -> Result<Http, Error> {

@@ -87,6 +87,7 @@ async fn exchanges(runtime: &str, n: u32) {
         Request::new(Method::GET, format!("/api/v1/tam/build/{local_job}")).key(&key);
     let here_mock = MockApi::builder().on_caller_runtime().start().await;
     let here_job = here_mock.fixture(JobState::Completed).unwrap();
+    let here_url = format!("{}/api/v1/tam/build/{here_job}", here_mock.uri());
     let here = Target::on_mock(here_mock, spec.clone(), limits).unwrap();
     let here_request = Request::new(Method::GET, format!("/api/v1/tam/build/{here_job}")).key(&key);
 
@@ -97,15 +98,17 @@ async fn exchanges(runtime: &str, n: u32) {
     sent_per_sec(&target, &request, Some(&spec), warm_up).await;
     sent_per_sec(&local, &local_request, None, warm_up).await;
     sent_per_sec(&local, &local_request, Some(&spec), warm_up).await;
+    raw_requests_per_sec(&raw, &here_url, key.expose(), warm_up).await;
     sent_per_sec(&here, &here_request, None, warm_up).await;
     sent_per_sec(&here, &here_request, Some(&spec), warm_up).await;
-    let mut rates: [Vec<f64>; 7] = Default::default();
+    let mut rates: [Vec<f64>; 8] = Default::default();
     for _ in 0..ROUNDS {
         rates[0].push(raw_requests_per_sec(&raw, &url, key.expose(), per_round).await);
         rates[1].push(sent_per_sec(&target, &request, None, per_round).await);
         rates[2].push(sent_per_sec(&target, &request, Some(&spec), per_round).await);
         rates[3].push(sent_per_sec(&local, &local_request, None, per_round).await);
         rates[4].push(sent_per_sec(&local, &local_request, Some(&spec), per_round).await);
+        rates[7].push(raw_requests_per_sec(&raw, &here_url, key.expose(), per_round).await);
         rates[5].push(sent_per_sec(&here, &here_request, None, per_round).await);
         rates[6].push(sent_per_sec(&here, &here_request, Some(&spec), per_round).await);
     }
@@ -130,6 +133,7 @@ async fn exchanges(runtime: &str, n: u32) {
     println!("    sent, not checked          {}", range(&rates[1]));
     println!("    sent + checked exchanges   {}", range(&rates[2]));
     println!("  over HTTP, the mock served on this runtime (on_caller_runtime):");
+    println!("    raw keep-alive requests    {}", range(&rates[7]));
     println!("    sent, not checked          {}", range(&rates[5]));
     println!("    sent + checked exchanges   {}", range(&rates[6]));
     println!("  in process (MockTransport::InProcess, no socket):");

@@ -11,7 +11,7 @@ use reqwest::header::HeaderMap;
 use tokio::time::Instant;
 use url::Url;
 
-use super::local::{self, InProcess};
+use super::local::{self, InProcess, Raw};
 use super::wire::{closed_under_request, describe, transport, within};
 use super::{SendError, decode, scrub};
 use crate::config::Limits;
@@ -145,13 +145,10 @@ impl Failure {
 
 /// How far an attempt got, for the sentence when the deadline cuts it.
 #[derive(Default)]
-pub(super) struct Progress {
-    pub(super) status: Option<u16>,
-    pub(super) read: usize,
+struct Progress {
+    status: Option<u16>,
+    read: usize,
 }
-
-/// The head and the (still encoded) body of an answer.
-pub(crate) type Raw = (u16, Vec<(String, String)>, Vec<u8>);
 
 /// Sends `request` once `via` a client or an in-process server and reads
 /// its whole answer within the timeout and the body cap; decodes it and
@@ -182,8 +179,9 @@ pub(super) async fn attempt(
             within(deadline, read).await
         }
         Via::Local(server) => {
-            let outgoing = local::outgoing(request, url, headers)?;
-            let read = local::read(server, outgoing, request, limits, &mut progress);
+            let outgoing = local::outgoing(request, url, headers)
+                .map_err(|cause| Failure::Failed(transport(request, None, cause)))?;
+            let read = read_local(server, outgoing, request, limits, &mut progress);
             within(deadline, read).await
         }
     };
@@ -275,5 +273,31 @@ async fn read(
             }
         }
     }
+    Ok((status, headers, body))
+}
+
+/// Hands `outgoing` to `server` and takes its answer, under the body cap
+/// as over HTTP (an answer over it is refused as by its `Content-Length`).
+async fn read_local(
+    server: &dyn InProcess,
+    outgoing: http::Request<Vec<u8>>,
+    request: &Request,
+    limits: &Limits,
+    progress: &mut Progress,
+) -> Result<Raw, Failure> {
+    let (status, headers, body) = server.serve(outgoing).await;
+    progress.status = Some(status);
+    let cap = limits.max_body_bytes;
+    if body.len() > cap {
+        return Err(Failure::Failed(transport(
+            request,
+            Some(status),
+            format!(
+                "a body of {} bytes (Content-Length), over the cap of {cap} bytes; not read",
+                body.len()
+            ),
+        )));
+    }
+    progress.read = body.len();
     Ok((status, headers, body))
 }

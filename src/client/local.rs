@@ -11,10 +11,10 @@ use std::pin::Pin;
 use http::header::{ACCEPT, CONTENT_LENGTH, HOST, HeaderMap, HeaderValue};
 use url::Url;
 
-use super::fetch::{Failure, Progress, Raw};
-use super::wire::transport;
 use crate::Request;
-use crate::config::Limits;
+
+/// The head and the (still encoded) body of an answer.
+pub(crate) type Raw = (u16, Vec<(String, String)>, Vec<u8>);
 
 /// The answer of an in-process server: status, headers (names lower-case,
 /// in order) and the body as it would go on the wire (still encoded).
@@ -29,19 +29,19 @@ pub(crate) trait InProcess: Send + Sync + fmt::Debug {
 
 /// `request` as the server would receive it over HTTP: the client's
 /// headers plus what reqwest and hyper add on the wire (`host`, `accept:
-/// */*` unless set, `content-length` of a body).
+/// */*` unless set, `content-length` of a body). `Err` says why it cannot
+/// be sent.
 pub(super) fn outgoing(
     request: &Request,
     url: Url,
     mut headers: HeaderMap,
-) -> Result<http::Request<Vec<u8>>, Failure> {
-    let failed = |cause: String| Failure::Failed(transport(request, None, cause));
+) -> Result<http::Request<Vec<u8>>, String> {
     let host = match (url.host_str(), url.port()) {
         (Some(host), Some(port)) => format!("{host}:{port}"),
         (Some(host), None) => host.to_owned(),
-        (None, _) => return Err(failed(format!("{url} has no host; not sent"))),
+        (None, _) => return Err(format!("{url} has no host; not sent")),
     };
-    let host = HeaderValue::from_str(&host).map_err(|e| failed(format!("bad host: {e}")))?;
+    let host = HeaderValue::from_str(&host).map_err(|e| format!("bad host: {e}; not sent"))?;
     headers.insert(HOST, host);
     if !headers.contains_key(ACCEPT) {
         headers.insert(ACCEPT, HeaderValue::from_static("*/*"));
@@ -55,33 +55,7 @@ pub(super) fn outgoing(
     *outgoing.uri_mut() = url
         .as_str()
         .parse()
-        .map_err(|e| failed(format!("{url} is not a URI: {e}; not sent")))?;
+        .map_err(|e| format!("{url} is not a URI: {e}; not sent"))?;
     *outgoing.headers_mut() = headers;
     Ok(outgoing)
-}
-
-/// Hands `outgoing` to `server` and takes its answer, under the body cap
-/// as over HTTP (an answer over it is refused as by its `Content-Length`).
-pub(super) async fn read(
-    server: &dyn InProcess,
-    outgoing: http::Request<Vec<u8>>,
-    request: &Request,
-    limits: &Limits,
-    progress: &mut Progress,
-) -> Result<Raw, Failure> {
-    let (status, headers, body) = server.serve(outgoing).await;
-    progress.status = Some(status);
-    let cap = limits.max_body_bytes;
-    if body.len() > cap {
-        return Err(Failure::Failed(transport(
-            request,
-            Some(status),
-            format!(
-                "a body of {} bytes (Content-Length), over the cap of {cap} bytes; not read",
-                body.len()
-            ),
-        )));
-    }
-    progress.read = body.len();
-    Ok((status, headers, body))
 }

@@ -132,6 +132,16 @@
 //! Known limitation: wiremock keeps a copy of every request that matched a
 //! mock (even with request recording disabled), so a long-running standalone
 //! mock grows by roughly the size of each request it serves.
+//!
+//! # Other ways in
+//!
+//! Two opt-ins reach the same handler (routing, validation, store, fault,
+//! dressing) without wiremock's server thread, for runs that do not test
+//! the HTTP layer itself (figures in `BENCHMARKS.md`):
+//! [`MockApiBuilder::on_caller_runtime`] serves HTTP/1.1 from a task of the
+//! runtime that starts the mock, and [`MockTransport::InProcess`] hands a
+//! [`Target`](crate::Target)'s requests to the handler with no socket at
+//! all. The conformance suite always goes over HTTP to wiremock's server.
 
 mod answer;
 mod bodies;

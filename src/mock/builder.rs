@@ -188,7 +188,8 @@ impl MockApiBuilder {
     /// runs that only ever call the mock from that runtime: it answers only
     /// while the runtime runs, so a caller that blocks it waiting for an
     /// answer (a blocking client, a child process it waits for) hangs.
-    /// HTTP/1.1 only; the default stays wiremock's server.
+    /// HTTP/1.1 only; the runtime needs its IO driver (`enable_io`, or
+    /// `enable_all`). The default stays wiremock's server.
     pub fn on_caller_runtime(mut self) -> Self {
         self.on_caller_runtime = true;
         self

@@ -26,6 +26,7 @@ pub(crate) mod decode;
 mod fetch;
 mod guard;
 mod ledger;
+mod local;
 pub(crate) mod scrub;
 mod wire;
 
@@ -43,6 +44,7 @@ use url::Url;
 use fetch::{Failure, Http, attempt};
 pub(crate) use guard::WriteGuard;
 use ledger::{Admission, Ledger};
+pub(crate) use local::{InProcess, ServeFuture};
 use wire::{canonical, created_job, headers, retry_after, transport};
 
 use crate::api::Endpoint;
@@ -134,6 +136,30 @@ impl Client {
         limits: Limits,
         guard: WriteGuard,
     ) -> Result<Client, Error> {
+        Client::build(spec, base_url, limits, guard, None)
+    }
+
+    /// Like [`Client::new`], but every request is handed to `server` in
+    /// this process instead of going over HTTP to `base_url` (which still
+    /// names the origin requests may go to). Everything else is as over
+    /// HTTP.
+    pub(crate) fn in_process(
+        spec: Spec,
+        base_url: &str,
+        limits: Limits,
+        guard: WriteGuard,
+        server: std::sync::Arc<dyn InProcess>,
+    ) -> Result<Client, Error> {
+        Client::build(spec, base_url, limits, guard, Some(server))
+    }
+
+    fn build(
+        spec: Spec,
+        base_url: &str,
+        limits: Limits,
+        guard: WriteGuard,
+        server: Option<std::sync::Arc<dyn InProcess>>,
+    ) -> Result<Client, Error> {
         limits.check()?;
         let base_url = base_url.trim_end_matches('/').to_owned();
         let base = Url::parse(&base_url)
@@ -144,7 +170,10 @@ impl Client {
             )));
         }
         install_tls_provider();
-        let http = Http::new(&limits)?;
+        let http = match server {
+            Some(server) => Http::Local(server),
+            None => Http::new(&limits, base.scheme() == "https")?,
+        };
         // `Limits::check` made sure this is a positive, finite interval.
         let interval = limits
             .rps

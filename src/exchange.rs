@@ -302,7 +302,18 @@ impl Exchange {
     }
 
     /// A string field of the JSON body, e.g. `body_str("status")`.
+    ///
+    /// Read without building a `serde_json::Value` when a flat reading of
+    /// the body can tell (it reads a body exactly as `serde_json` would,
+    /// or declines it and the body is parsed as before): the model asks
+    /// this of most answers.
     pub fn body_str(&self, field: &str) -> Option<String> {
+        if let Some(doc) = std::str::from_utf8(&self.response.body)
+            .ok()
+            .and_then(crate::flat::Doc::parse)
+        {
+            return doc.str_field(field).map(str::to_owned);
+        }
         self.json()
             .get(field)
             .and_then(Value::as_str)

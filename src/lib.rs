@@ -98,6 +98,7 @@ pub mod deviations;
 mod drift;
 mod error;
 mod exchange;
+mod flat;
 #[cfg(feature = "harness")]
 pub mod harness;
 pub mod lifecycle;

@@ -3,6 +3,7 @@
 //! whether a failure is the one a stale pooled connection causes.
 
 use std::cell::Cell;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -10,6 +11,7 @@ use reqwest::header::HeaderMap;
 use tokio::time::Instant;
 use url::Url;
 
+use super::local::{self, InProcess, Raw};
 use super::wire::{closed_under_request, describe, transport, within};
 use super::{SendError, decode, scrub};
 use crate::config::Limits;
@@ -54,37 +56,73 @@ impl<S: tower_service::Service<R>, R> tower_service::Service<R> for Noted<S> {
     }
 }
 
-/// The two HTTP clients: `pooled` keeps connections alive between
-/// requests; `fresh` opens a new connection for every request and keeps
-/// none, for requests that must not meet a connection the server may
-/// already have closed.
+/// How requests reach the server. Over HTTP, two clients: `pooled` keeps
+/// connections alive between requests; `fresh` opens a new connection for
+/// every request and keeps none, for requests that must not meet a
+/// connection the server may already have closed. In process, a server's
+/// handler called directly ([`InProcess`]).
 #[derive(Debug)]
-pub(super) struct Http {
-    pooled: reqwest::Client,
-    fresh: reqwest::Client,
+pub(super) enum Http {
+    /// Over HTTP.
+    Wire {
+        /// Keep-alive.
+        pooled: reqwest::Client,
+        /// A new connection each time.
+        fresh: reqwest::Client,
+    },
+    /// In process, no socket.
+    Local(Arc<dyn InProcess>),
+}
+
+/// The way one attempt goes.
+#[derive(Clone, Copy)]
+pub(super) enum Via<'a> {
+    /// With this HTTP client.
+    Wire(&'a reqwest::Client),
+    /// To this in-process server.
+    Local(&'a dyn InProcess),
 }
 
 impl Http {
-    pub(super) fn new(limits: &Limits) -> Result<Http, Error> {
+    /// The clients for a base URL that is `https://` when `tls` is true.
+    /// Without TLS they load no root certificates: the platform verifier
+    /// reads the system's whole store for every client built, which was
+    /// over half the time of a model run on fresh mocks (two clients per
+    /// target), and a client for an `http://` base never leaves it (no
+    /// redirects, no other origin).
+    pub(super) fn new(limits: &Limits, tls: bool) -> Result<Http, Error> {
         let build = |idle: usize| {
             // No reqwest timeout: `attempt` puts one deadline on connect,
             // head and body.
-            reqwest::Client::builder()
+            let builder = reqwest::Client::builder()
                 .connect_timeout(limits.timeout.min(Duration::from_secs(10)))
                 .redirect(reqwest::redirect::Policy::none())
                 .pool_max_idle_per_host(idle)
-                .connector_layer(NoteConnects)
+                .connector_layer(NoteConnects);
+            #[cfg(feature = "tls")]
+            let builder = if tls {
+                builder
+            } else {
+                builder.tls_certs_only([])
+            };
+            #[cfg(not(feature = "tls"))]
+            let _ = tls;
+            builder
                 .build()
                 .map_err(|e| Error::Target(format!("cannot build the HTTP client: {e}")))
         };
-        Ok(Http {
+        Ok(Http::Wire {
             pooled: build(8)?,
             fresh: build(0)?,
         })
     }
 
-    pub(super) fn client(&self, fresh: bool) -> &reqwest::Client {
-        if fresh { &self.fresh } else { &self.pooled }
+    pub(super) fn client(&self, fresh: bool) -> Via<'_> {
+        match self {
+            Http::Wire { fresh: client, .. } if fresh => Via::Wire(client),
+            Http::Wire { pooled, .. } => Via::Wire(pooled),
+            Http::Local(server) => Via::Local(&**server),
+        }
     }
 }
 
@@ -112,33 +150,42 @@ struct Progress {
     read: usize,
 }
 
-/// The head and the (still encoded) body of an answer.
-type Raw = (u16, Vec<(String, String)>, Vec<u8>);
-
-/// Sends `request` once with `http` and reads its whole answer within
-/// the timeout and the body cap; decodes it and scrubs `keys` from it.
+/// Sends `request` once `via` a client or an in-process server and reads
+/// its whole answer within the timeout and the body cap; decodes it and
+/// scrubs `keys` from it.
 pub(super) async fn attempt(
-    http: &reqwest::Client,
+    via: Via<'_>,
     request: &Request,
     url: Url,
     headers: HeaderMap,
     limits: &Limits,
     keys: &[&ApiKey],
 ) -> Result<Response, Failure> {
-    let mut outgoing = reqwest::Request::new(request.method.clone(), url);
-    *outgoing.headers_mut() = headers;
-    if let Some(body) = &request.body {
-        *outgoing.body_mut() = Some(body.clone().into());
-    }
     // One deadline for connect, head and body: a server that drips its
     // answer a byte at a time cannot stretch a request past the timeout.
     let deadline = Instant::now().checked_add(limits.timeout);
     let mut progress = Progress::default();
-    let read = NEW_CONNECTION.scope(
-        Cell::new(false),
-        read(http, outgoing, request, limits, &mut progress),
-    );
-    let Some(answer) = within(deadline, read).await else {
+    let answer = match via {
+        Via::Wire(http) => {
+            let mut outgoing = reqwest::Request::new(request.method.clone(), url);
+            *outgoing.headers_mut() = headers;
+            if let Some(body) = &request.body {
+                *outgoing.body_mut() = Some(body.clone().into());
+            }
+            let read = NEW_CONNECTION.scope(
+                Cell::new(false),
+                read(http, outgoing, request, limits, &mut progress),
+            );
+            within(deadline, read).await
+        }
+        Via::Local(server) => {
+            let outgoing = local::outgoing(request, url, headers)
+                .map_err(|cause| Failure::Failed(transport(request, None, cause)))?;
+            let read = read_local(server, outgoing, request, limits, &mut progress);
+            within(deadline, read).await
+        }
+    };
+    let Some(answer) = answer else {
         let timed_out = format!(
             "timed out after {:?} (OPENFUNNEL_TIMEOUT_SECS)",
             limits.timeout
@@ -226,5 +273,31 @@ async fn read(
             }
         }
     }
+    Ok((status, headers, body))
+}
+
+/// Hands `outgoing` to `server` and takes its answer, under the body cap
+/// as over HTTP (an answer over it is refused as by its `Content-Length`).
+async fn read_local(
+    server: &dyn InProcess,
+    outgoing: http::Request<Vec<u8>>,
+    request: &Request,
+    limits: &Limits,
+    progress: &mut Progress,
+) -> Result<Raw, Failure> {
+    let (status, headers, body) = server.serve(outgoing).await;
+    progress.status = Some(status);
+    let cap = limits.max_body_bytes;
+    if body.len() > cap {
+        return Err(Failure::Failed(transport(
+            request,
+            Some(status),
+            format!(
+                "a body of {} bytes (Content-Length), over the cap of {cap} bytes; not read",
+                body.len()
+            ),
+        )));
+    }
+    progress.read = body.len();
     Ok((status, headers, body))
 }

@@ -89,6 +89,53 @@ impl Answer {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Status, headers and body as wiremock and hyper put this answer on
+    /// the wire, for the in-process transport: the headers (a name set
+    /// twice keeps its last value, as `insert_header` does), the content
+    /// type, then `content-length` (but for a 1xx, 204 or 304) and `date`.
+    pub(crate) fn into_wire(self) -> (u16, Vec<(String, String)>, Vec<u8>) {
+        let mut headers: Vec<(String, String)> = Vec::with_capacity(self.headers.len() + 3);
+        let mut insert = |name: &str, value: String| {
+            let name = name.to_ascii_lowercase();
+            match headers.iter_mut().find(|(n, _)| *n == name) {
+                Some(slot) => slot.1 = value,
+                None => headers.push((name, value)),
+            }
+        };
+        for (name, value) in self.headers {
+            insert(&name, value);
+        }
+        if !self.content_type.is_empty() {
+            insert("content-type", self.content_type);
+        }
+        if !matches!(self.status, 100..=199 | 204 | 304) {
+            insert("content-length", self.body.len().to_string());
+        }
+        insert(
+            "date",
+            httpdate::fmt_http_date(std::time::SystemTime::now()),
+        );
+        (self.status, headers, self.body)
+    }
+
+    /// The answer as wiremock's `generate_response` builds it (hyper adds
+    /// `content-length` and `date` on the wire).
+    pub(crate) fn into_http(self) -> http::Response<Vec<u8>> {
+        let mut response = http::Response::new(self.body);
+        *response.status_mut() =
+            http::StatusCode::from_u16(self.status).expect("the mock answers valid statuses");
+        let headers = response.headers_mut();
+        for (name, value) in &self.headers {
+            let name = http::HeaderName::from_bytes(name.as_bytes()).expect("a header name");
+            headers.insert(name, value.parse().expect("a header value"));
+        }
+        if !self.content_type.is_empty() {
+            let value = self.content_type.parse().expect("a media type");
+            headers.insert(http::header::CONTENT_TYPE, value);
+        }
+        response
+    }
+
     pub(crate) fn into_template(self) -> ResponseTemplate {
         let mut template =
             ResponseTemplate::new(self.status).set_body_raw(self.body, &self.content_type);

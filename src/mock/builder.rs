@@ -12,8 +12,9 @@ use super::PRIMARY_KEY;
 use super::clock::{Clock, ManualClock, SystemClock};
 use super::fault::Fault;
 use super::handler::{Handler, Shared};
+use super::local::LocalServer;
 use super::personality::Personality;
-use super::server::MockApi;
+use super::server::{Listening, MockApi};
 use super::store::Store;
 use crate::JobState;
 
@@ -59,6 +60,7 @@ pub struct MockApiBuilder {
     fixtures: bool,
     fault: Option<Box<dyn Fault>>,
     latency: Duration,
+    on_caller_runtime: bool,
 }
 
 impl std::fmt::Debug for MockApiBuilder {
@@ -70,6 +72,7 @@ impl std::fmt::Debug for MockApiBuilder {
             .field("personality", &self.personality)
             .field("fixtures", &self.fixtures)
             .field("fault", &self.fault.is_some())
+            .field("on_caller_runtime", &self.on_caller_runtime)
             .finish()
     }
 }
@@ -84,6 +87,7 @@ impl Default for MockApiBuilder {
             fixtures: true,
             fault: None,
             latency: Duration::ZERO,
+            on_caller_runtime: false,
         }
     }
 }
@@ -169,6 +173,21 @@ impl MockApiBuilder {
         self
     }
 
+    /// Serves HTTP from the Tokio runtime that starts the mock (a hyper
+    /// HTTP/1.1 server, a task of that runtime) instead of wiremock's
+    /// server thread: the same handler, without a hand-off between threads
+    /// for every request (on a current-thread runtime a request and its
+    /// answer never leave the calling thread). Opt-in, for benchmarks and
+    /// runs that only ever call the mock from that runtime: it answers only
+    /// while the runtime runs, so a caller that blocks it waiting for an
+    /// answer (a blocking client, a child process it waits for) hangs.
+    /// HTTP/1.1 only; the runtime needs its IO driver (`enable_io`, or
+    /// `enable_all`). The default stays wiremock's server.
+    pub fn on_caller_runtime(mut self) -> Self {
+        self.on_caller_runtime = true;
+        self
+    }
+
     /// Starts the mock. Must run inside a Tokio runtime (with timers).
     ///
     /// # Errors
@@ -195,14 +214,19 @@ impl MockApiBuilder {
             Vec::new()
         };
         let shared = Arc::new(Shared::new(store, clock, self.fault, self.latency));
-        let server = MockServer::builder()
-            .listener(listener)
-            .disable_request_recording()
-            .start()
-            .await;
-        server
-            .register(Mock::given(any()).respond_with(Handler(Arc::clone(&shared))))
-            .await;
+        let server = if self.on_caller_runtime {
+            Listening::Local(LocalServer::start(listener, Arc::clone(&shared))?)
+        } else {
+            let server = MockServer::builder()
+                .listener(listener)
+                .disable_request_recording()
+                .start()
+                .await;
+            server
+                .register(Mock::given(any()).respond_with(Handler(Arc::clone(&shared))))
+                .await;
+            Listening::Wiremock(server)
+        };
         Ok(MockApi::new(
             server, shared, self.seed, clock_kind, fixtures,
         ))

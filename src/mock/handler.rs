@@ -116,6 +116,47 @@ impl Respond for Handler {
     }
 }
 
+impl Handler {
+    /// The answer to `request` without a socket, for the in-process
+    /// transport: the same [`Handler::answer`] as over HTTP (routing,
+    /// validation, the store, the fault, the dressing), the latency slept
+    /// on the caller's runtime instead of wiremock's, the answer as
+    /// wiremock and hyper would frame it ([`Answer::into_wire`]).
+    pub(crate) async fn serve_in_process(
+        &self,
+        request: http::Request<Vec<u8>>,
+    ) -> (u16, Vec<(String, String)>, Vec<u8>) {
+        let (parts, body) = request.into_parts();
+        self.answer_after_latency(parts, body).await.into_wire()
+    }
+
+    /// The answer to a request read by an HTTP server of the mock's own
+    /// (or handed over in process): the request as wiremock reads one from
+    /// hyper (the origin-form target under `http://localhost`), the same
+    /// [`Handler::answer`], then the latency.
+    pub(crate) async fn answer_after_latency(
+        &self,
+        parts: http::request::Parts,
+        body: Vec<u8>,
+    ) -> Answer {
+        let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
+        let url = format!("http://localhost{target}")
+            .parse()
+            .expect("a request target parses under http://localhost");
+        let request = Request {
+            url,
+            method: parts.method,
+            headers: parts.headers,
+            body,
+        };
+        let answer = self.answer(&request);
+        if !self.0.latency.is_zero() {
+            tokio::time::sleep(self.0.latency).await;
+        }
+        answer
+    }
+}
+
 /// One request, as the handler reads it.
 struct Incoming<'r> {
     request: &'r Request,

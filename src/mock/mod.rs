@@ -132,6 +132,16 @@
 //! Known limitation: wiremock keeps a copy of every request that matched a
 //! mock (even with request recording disabled), so a long-running standalone
 //! mock grows by roughly the size of each request it serves.
+//!
+//! # Other ways in
+//!
+//! Two opt-ins reach the same handler (routing, validation, store, fault,
+//! dressing) without wiremock's server thread, for runs that do not test
+//! the HTTP layer itself (figures in `BENCHMARKS.md`):
+//! [`MockApiBuilder::on_caller_runtime`] serves HTTP/1.1 from a task of the
+//! runtime that starts the mock, and [`MockTransport::InProcess`] hands a
+//! [`Target`](crate::Target)'s requests to the handler with no socket at
+//! all. The conformance suite always goes over HTTP to wiremock's server.
 
 mod answer;
 mod bodies;
@@ -141,6 +151,7 @@ mod clock;
 mod fault;
 mod handler;
 mod job;
+mod local;
 mod personality;
 mod routing;
 mod rows;
@@ -160,8 +171,27 @@ pub use fault::{Call, Fault};
 pub use handler::UnmatchedRequest;
 pub use personality::Personality;
 #[cfg(test)]
-pub(crate) use personality::Reply;
+pub(crate) use personality::{Coding, Connection, Reply, Routing};
+pub(crate) use server::InProcessMock;
 pub use server::MockApi;
+
+/// How a [`Target`](crate::Target) on the embedded mock reaches it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MockTransport {
+    /// Over real HTTP on loopback, to wiremock's server (the default, and
+    /// always the conformance suite's: it is what proves the mock's HTTP
+    /// layer).
+    #[default]
+    Http,
+    /// In process: the client hands each request to the mock's handler
+    /// directly, no socket. The same handler (routing, validation, store,
+    /// fault, dressing) and the same client around it (guard, budget,
+    /// deadline, body cap, codings, key scrub); only the sockets, hyper and
+    /// wiremock's matching are left out. Opt-in, for runs where the HTTP
+    /// layer is not what is tested (the model's sequences: see
+    /// `ModelOptions::mock_transport` in the `model` module).
+    InProcess,
+}
 
 /// The primary tenant's `X-API-Key`: it owns the fixtures. A public test
 /// value, not a secret.

@@ -7,15 +7,24 @@ use std::time::Duration;
 
 use wiremock::MockServer;
 
-use super::handler::{Shared, UnmatchedRequest};
+use super::handler::{Handler, Shared, UnmatchedRequest};
+use super::local::LocalServer;
 use super::personality::Personality;
 use super::{OTHER_KEY, PRIMARY_KEY};
 use crate::api::Endpoint;
 use crate::{ApiKey, JobState};
 
+/// What serves the mock over HTTP.
+pub(crate) enum Listening {
+    /// wiremock's server, on a thread of its own (the default).
+    Wiremock(MockServer),
+    /// A task of the runtime that started the mock.
+    Local(LocalServer),
+}
+
 /// The running mock. Dropping it stops the server.
 pub struct MockApi {
-    server: MockServer,
+    server: Listening,
     shared: Arc<Shared>,
     seed: u64,
     clock_kind: &'static str,
@@ -32,9 +41,35 @@ impl std::fmt::Debug for MockApi {
     }
 }
 
+/// The mock's handler reached without a socket (the in-process transport,
+/// [`MockTransport::InProcess`](super::MockTransport::InProcess)): the same
+/// handler and state as the server's.
+pub(crate) struct InProcessMock(Handler);
+
+impl std::fmt::Debug for InProcessMock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("InProcessMock")
+    }
+}
+
+impl InProcessMock {
+    /// The answer to `request` (a full URL, the headers the wire carries).
+    pub(crate) async fn serve(
+        &self,
+        request: http::Request<Vec<u8>>,
+    ) -> (u16, Vec<(String, String)>, Vec<u8>) {
+        self.0.serve_in_process(request).await
+    }
+}
+
 impl MockApi {
+    /// This mock's handler, to call without a socket.
+    pub(crate) fn in_process(&self) -> InProcessMock {
+        InProcessMock(Handler(Arc::clone(&self.shared)))
+    }
+
     pub(crate) fn new(
-        server: MockServer,
+        server: Listening,
         shared: Arc<Shared>,
         seed: u64,
         clock_kind: &'static str,
@@ -51,12 +86,15 @@ impl MockApi {
 
     /// The base URL, e.g. `http://127.0.0.1:41234` (no trailing slash).
     pub fn uri(&self) -> String {
-        self.server.uri()
+        format!("http://{}", self.address())
     }
 
     /// The address the mock listens on.
     pub fn address(&self) -> SocketAddr {
-        *self.server.address()
+        match &self.server {
+            Listening::Wiremock(server) => *server.address(),
+            Listening::Local(server) => server.address(),
+        }
     }
 
     /// The primary tenant's key ([`PRIMARY_KEY`]), which owns the fixtures.

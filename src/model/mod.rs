@@ -13,12 +13,13 @@
 //!
 //! ```
 //! use openfunnel_contract::model::{ModelOptions, ModelOutcome, ModelRunner, Scope};
-//! use openfunnel_contract::Target;
 //!
 //! let options = ModelOptions { cases: 8, ..ModelOptions::mock().seeded(7) };
 //! let runner = ModelRunner::new(options)?;
-//! // A fresh embedded mock per sequence (seeded IDs, manual clock).
-//! match runner.run(Scope::mock(), || Target::mock())? {
+//! // A fresh embedded mock per sequence (seeded IDs, manual clock),
+//! // reached in process (`options.mock_transport`); `runner.run(scope,
+//! // make_target)` runs on targets of the caller's.
+//! match runner.run_on_mock(Scope::mock())? {
 //!     ModelOutcome::Pass(pass) => assert_eq!(pass.cases, 8),
 //!     ModelOutcome::Fail(failure) => panic!("{failure}"),
 //! }
@@ -83,11 +84,14 @@
 //!
 //! - [`ModelRunner::run`] runs sequences against any target, a fresh one
 //!   per sequence or clones of one, and returns a shrunk
-//!   [`ModelFailure`] as data.
+//!   [`ModelFailure`] as data; [`ModelRunner::run_on_mock`] on a fresh
+//!   embedded mock per sequence, in process by default
+//!   ([`ModelOptions::mock_transport`]). The runner blocks on a
+//!   current-thread runtime of its own.
 //! - Inside the crate the same machine also runs as a
 //!   [`StateMachineTest`](proptest_state_machine::StateMachineTest) under
 //!   `prop_state_machine!` (`src/model/machine_tests.rs`), on a fresh mock
-//!   per case.
+//!   per case, over HTTP.
 //! - [`Scope`] says what a target allows: on the mock everything (seeded
 //!   jobs in any state for both keys, submits, ticks); on live only
 //!   terminal fixtures, one submit with `OPENFUNNEL_ALLOW_WRITES=1`, ticks

@@ -21,12 +21,13 @@ use proptest::test_runner::{
     TestError, TestRunner,
 };
 use proptest_state_machine::ReferenceStateMachine;
-use tokio::runtime::{Handle, Runtime};
+use tokio::runtime::Handle;
 
 use super::plan::{LifecycleModel, Plan, Scope, Step};
 use super::render::StepRecord;
 use super::render::{describe, sequence};
-use super::sut::ModelSut;
+use super::sut::{Driver, ModelSut};
+use crate::mock::MockTransport;
 use crate::{Error, Target, Violation};
 
 /// How many sequences, how long, and where failing seeds go.
@@ -44,6 +45,13 @@ pub struct ModelOptions {
     pub rng_seed: Option<u64>,
     /// Most shrink steps.
     pub max_shrink_iters: u32,
+    /// How the fresh mocks of [`ModelRunner::run_on_mock`] are reached:
+    /// [`MockTransport::InProcess`] for [`ModelOptions::mock`] (the
+    /// sequences test the lifecycle, not the HTTP layer, which the suite
+    /// tests over HTTP), [`MockTransport::Http`] for
+    /// [`ModelOptions::live`]. Targets the caller makes for
+    /// [`ModelRunner::run`] keep their own transport.
+    pub mock_transport: MockTransport,
 }
 
 fn env_cases() -> Option<u32> {
@@ -53,7 +61,8 @@ fn env_cases() -> Option<u32> {
 impl ModelOptions {
     /// For the mock: `PROPTEST_CASES` sequences (proptest's 256 by
     /// default) of up to 24 steps; seeds to
-    /// `proptest-regressions/model.txt` when that folder exists.
+    /// `proptest-regressions/model.txt` when that folder exists; fresh
+    /// mocks reached in process.
     pub fn mock() -> ModelOptions {
         let dir = PathBuf::from("proptest-regressions");
         ModelOptions {
@@ -62,6 +71,7 @@ impl ModelOptions {
             regressions: dir.is_dir().then(|| dir.join("model.txt")),
             rng_seed: None,
             max_shrink_iters: 1024,
+            mock_transport: MockTransport::InProcess,
         }
     }
 
@@ -75,6 +85,7 @@ impl ModelOptions {
             regressions: None,
             rng_seed: None,
             max_shrink_iters: 64,
+            mock_transport: MockTransport::Http,
         }
     }
 
@@ -158,43 +169,35 @@ pub enum ModelOutcome {
     Fail(Box<ModelFailure>),
 }
 
-/// Runs the model against targets, on a Tokio runtime of its own (build
-/// targets with [`ModelRunner::block_on`] so they share it).
+/// Runs the model against targets, on a current-thread Tokio runtime of
+/// its own (build targets with [`ModelRunner::block_on`] so they share
+/// it): a step's request, its answer and its check stay on the calling
+/// thread.
 #[derive(Debug)]
 pub struct ModelRunner {
-    /// The runtime the runner owns, if it owns one.
-    _runtime: Option<Runtime>,
-    handle: Handle,
+    driver: Driver,
     options: ModelOptions,
 }
 
 type Logs = Mutex<BTreeMap<String, (Vec<StepRecord>, Violation)>>;
 
 impl ModelRunner {
-    /// A runner with a two-thread runtime.
+    /// A runner with a current-thread runtime of its own.
     ///
     /// # Errors
     /// When the runtime cannot start.
     pub fn new(options: ModelOptions) -> Result<ModelRunner, Error> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
+        let driver = Driver::current_thread()
             .map_err(|e| Error::Target(format!("cannot start a Tokio runtime: {e}")))?;
-        Ok(ModelRunner {
-            handle: runtime.handle().clone(),
-            _runtime: Some(runtime),
-            options,
-        })
+        Ok(ModelRunner { driver, options })
     }
 
-    /// A runner on a runtime the caller owns (a target built there keeps
-    /// its connections there). Call [`ModelRunner::run`] from a blocking
-    /// thread of it (`spawn_blocking`), never from a task.
+    /// A runner on a runtime the caller owns and drives (a target built
+    /// there keeps its connections there). Call [`ModelRunner::run`] from
+    /// a blocking thread of it (`spawn_blocking`), never from a task.
     pub(crate) fn with_handle(options: ModelOptions, handle: Handle) -> ModelRunner {
         ModelRunner {
-            _runtime: None,
-            handle,
+            driver: Driver::Handle(handle),
             options,
         }
     }
@@ -207,7 +210,18 @@ impl ModelRunner {
     /// Runs a future on the runner's runtime (to build a target, or clean
     /// up after a run). Not from inside another runtime.
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
-        self.handle.block_on(future)
+        self.driver.block_on(future)
+    }
+
+    /// [`ModelRunner::run`] on a fresh embedded mock per sequence (seed 0,
+    /// manual clock, the vendored spec or `OPENFUNNEL_SPEC`), reached as
+    /// [`ModelOptions::mock_transport`] says.
+    ///
+    /// # Errors
+    /// When a mock cannot start.
+    pub fn run_on_mock(&self, scope: Scope) -> Result<ModelOutcome, Error> {
+        let transport = self.options.mock_transport;
+        self.run(scope, move || Target::mock_with(transport))
     }
 
     /// Runs `options.cases` sequences the `scope` allows, each against the
@@ -249,7 +263,7 @@ impl ModelRunner {
                     }
                 };
                 *described.lock().expect("lock") = describe(&target);
-                let mut sut = ModelSut::new(self.handle.clone(), target);
+                let mut sut = ModelSut::with_driver(self.driver.clone(), target);
                 let mut plan = plan;
                 for step in &sequence {
                     if let Some(seen) = &seen {

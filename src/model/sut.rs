@@ -3,6 +3,9 @@
 //! checked by [`check_exchange`] and judged by the model, which then
 //! narrows its belief from the answer.
 
+use std::future::Future;
+use std::sync::Arc;
+
 use serde_json::json;
 use tokio::runtime::{Handle, Runtime};
 
@@ -15,54 +18,74 @@ use crate::{ApiKey, Exchange, JobState, Request, SendError, Target, Violation, c
 /// The query every submit of the model sends.
 pub(super) const SUBMIT_QUERY: &str = "openfunnel-contract model: cloud observability tools";
 
+/// How the model blocks on async calls.
+#[derive(Debug, Clone)]
+pub(crate) enum Driver {
+    /// A runtime of the caller's (usually current-thread): its
+    /// `Runtime::block_on` drives its IO and timers on the calling thread,
+    /// so a step's request, its answer and the check stay on one thread.
+    Runtime(Arc<Runtime>),
+    /// A handle of a runtime whose IO is driven elsewhere: a multi-thread
+    /// runtime, or one whose own thread is waiting for this one (the
+    /// suite's `model` rule, from `spawn_blocking`).
+    Handle(Handle),
+}
+
+impl Driver {
+    /// Runs `future` to completion on the calling thread.
+    pub(crate) fn block_on<F: Future>(&self, future: F) -> F::Output {
+        match self {
+            Driver::Runtime(runtime) => runtime.block_on(future),
+            Driver::Handle(handle) => handle.block_on(future),
+        }
+    }
+
+    /// A current-thread runtime of its own.
+    pub(crate) fn current_thread() -> std::io::Result<Driver> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        Ok(Driver::Runtime(Arc::new(runtime)))
+    }
+}
+
 /// A target under a sequence, with the model's belief about each job.
 #[derive(Debug)]
 pub(super) struct ModelSut {
-    handle: Handle,
     target: Target,
     beliefs: Vec<(Key, Belief)>,
     submitted: Vec<String>,
     records: Vec<StepRecord>,
     halted: Option<String>,
-    /// Owned when the SUT made its own (only the state-machine test does);
-    /// last, so it outlives the target.
-    #[cfg_attr(not(test), allow(dead_code))]
-    runtime: Option<Runtime>,
+    /// Last, so a runtime owned here outlives the target.
+    driver: Driver,
 }
 
 impl ModelSut {
-    /// Drives `target` on the runtime behind `handle` (a multi-thread
-    /// runtime: `Handle::block_on` drives its IO from any thread).
-    pub(super) fn new(handle: Handle, target: Target) -> ModelSut {
+    pub(crate) fn with_driver(driver: Driver, target: Target) -> ModelSut {
         ModelSut {
-            handle,
             target,
             beliefs: Vec::new(),
             submitted: Vec::new(),
             records: Vec::new(),
             halted: None,
-            runtime: None,
+            driver,
         }
     }
 
-    /// A fresh embedded mock (seed 0, manual clock) on a runtime of its
-    /// own, as [`ModelTest`] uses per test case.
+    /// A fresh embedded mock (seed 0, manual clock, over HTTP) on a
+    /// current-thread runtime of its own, as [`ModelTest`] uses per test
+    /// case.
     ///
     /// # Panics
     /// When the runtime or the mock cannot start.
     #[cfg(test)]
     pub(crate) fn on_new_mock() -> ModelSut {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .expect("a Tokio runtime");
-        let target = runtime
+        let driver = Driver::current_thread().expect("a Tokio runtime");
+        let target = driver
             .block_on(Target::mock())
             .expect("the embedded mock starts");
-        let mut sut = ModelSut::new(runtime.handle().clone(), target);
-        sut.runtime = Some(runtime);
-        sut
+        ModelSut::with_driver(driver, target)
     }
 
     /// The target.
@@ -144,7 +167,7 @@ impl ModelSut {
                 .any(|(_, b)| &b.id == id && b.states.any_unfinished());
             if unfinished {
                 let request = Control::Cancel.request(id).key(self.target.api_key());
-                let _ = self.handle.block_on(self.target.send(request));
+                let _ = self.driver.block_on(self.target.send(request));
             }
         }
     }
@@ -202,7 +225,7 @@ impl ModelSut {
         match step {
             Step::Seed { key, state } => {
                 let id = match self
-                    .handle
+                    .driver
                     .block_on(self.target.job_of(&self.key(*key), *state))
                 {
                     Ok(id) => id,
@@ -217,7 +240,7 @@ impl ModelSut {
             }
             Step::Tick { bands } => {
                 let by = self.target.poll_interval() * *bands;
-                self.handle.block_on(self.target.pass_time(by));
+                self.driver.block_on(self.target.pass_time(by));
                 Ok(())
             }
             Step::Submit { key } => {
@@ -341,7 +364,7 @@ impl ModelSut {
     ) -> Result<Option<Exchange>, Box<Violation>> {
         record.key = Some(key);
         record.allowed = Some(allowed);
-        let sent = self.handle.block_on(self.target.send(request.clone()));
+        let sent = self.driver.block_on(self.target.send(request.clone()));
         record.request = Some(
             sent.as_ref()
                 .map_or(request, |exchange| exchange.request.clone()),

@@ -181,17 +181,19 @@ fn index_responses(
             for (media_type, media_object) in content {
                 let media_pointer =
                     format!("{response_pointer}/content/{}", escape_pointer(media_type));
-                let validator = match media_object.get("schema") {
-                    Some(_) => Some(schema::compile(
-                        registry,
-                        &format!("{media_pointer}/schema"),
-                    )?),
-                    None => None,
+                let (validator, flat) = match media_object.get("schema") {
+                    Some(_) => {
+                        let (value, flat) =
+                            schema::compile(registry, &format!("{media_pointer}/schema"))?;
+                        (Some(value), Some(flat))
+                    }
+                    None => (None, None),
                 };
                 media.push(MediaSpec {
                     media_type: media_type.to_ascii_lowercase(),
                     pointer: media_pointer,
                     validator,
+                    flat,
                 });
             }
         }

@@ -12,6 +12,9 @@ mod schema;
 #[cfg(test)]
 mod tests;
 
+#[cfg(test)]
+mod flat_tests;
+
 use std::fmt;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::Spec;
 use super::schema::SchemaError;
+use crate::flat::{Doc, Flat};
 
 /// A key of the `responses` object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -89,6 +90,8 @@ pub struct MediaSpec {
     pub(super) media_type: String,
     pub(super) pointer: String,
     pub(super) validator: Option<Validator>,
+    /// The same schema for [`Flat`] bodies.
+    pub(super) flat: Option<Validator<Flat>>,
 }
 
 impl fmt::Debug for MediaSpec {
@@ -131,6 +134,18 @@ impl MediaSpec {
     /// True when `body` validates (faster than [`MediaSpec::validate`]).
     pub fn is_valid(&self, body: &Value) -> bool {
         self.validator.as_ref().is_none_or(|v| v.is_valid(body))
+    }
+
+    /// `Some(true)` when the body `bytes` is JSON that validates, found
+    /// without building a `serde_json::Value` ([`crate::flat`]); `None`
+    /// when that way cannot tell (a body it does not read exactly as
+    /// `serde_json` would, or one that does not validate): then parse it
+    /// and ask [`MediaSpec::is_valid`] and [`MediaSpec::validate`]. Never
+    /// `Some(true)` for a body those would refuse.
+    pub(crate) fn is_valid_bytes(&self, bytes: &[u8]) -> Option<bool> {
+        let flat = self.flat.as_ref()?;
+        let doc = Doc::parse(std::str::from_utf8(bytes).ok()?)?;
+        flat.is_valid(doc.root()).then_some(true)
     }
 }
 

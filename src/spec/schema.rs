@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::Spec;
 use crate::Error;
+use crate::flat::Flat;
 
 /// The URI under which the document is registered for `$ref` resolution.
 const SPEC_URN: &str = "urn:openfunnel-contract:spec";
@@ -29,23 +30,35 @@ pub(super) fn registry(document: &Value) -> Result<Registry<'_>, Error> {
         .map_err(|e| Error::invalid("(document root)", format!("cannot index the document: {e}")))
 }
 
-/// Compiles the schema at `schema_pointer` of the registered document.
-pub(super) fn compile(registry: &Registry<'_>, schema_pointer: &str) -> Result<Validator, Error> {
+/// Compiles the schema at `schema_pointer` of the registered document,
+/// for `serde_json::Value` bodies and for [`Flat`] ones.
+pub(super) fn compile(
+    registry: &Registry<'_>,
+    schema_pointer: &str,
+) -> Result<(Validator, Validator<Flat>), Error> {
     let encoded: String = schema_pointer
         .split('/')
         .map(|token| utf8_percent_encode(token, POINTER_TOKEN).to_string())
         .collect::<Vec<_>>()
         .join("/");
     let wrapper = serde_json::json!({ "$ref": format!("{SPEC_URN}#{encoded}") });
-    jsonschema::options()
+    let failed = |e: jsonschema::ValidationError<'_>| Error::SchemaCompile {
+        pointer: schema_pointer.to_owned(),
+        reason: e.to_string(),
+    };
+    let value = jsonschema::options()
         .with_draft(Draft::Draft202012)
         .with_registry(registry)
         .offline()
         .build(&wrapper)
-        .map_err(|e| Error::SchemaCompile {
-            pointer: schema_pointer.to_owned(),
-            reason: e.to_string(),
-        })
+        .map_err(failed)?;
+    let flat = jsonschema::options_for::<Flat>()
+        .with_draft(Draft::Draft202012)
+        .with_registry(registry)
+        .offline()
+        .build(&wrapper)
+        .map_err(failed)?;
+    Ok((value, flat))
 }
 
 /// One schema error, as data.

@@ -3,8 +3,15 @@
 use std::time::Duration;
 
 use super::backend::{Backend, BackendFuture, Unavailable};
-use crate::mock::MockApi;
+use crate::client::{InProcess, ServeFuture};
+use crate::mock::{InProcessMock, MockApi};
 use crate::{ApiKey, JobState};
+
+impl InProcess for InProcessMock {
+    fn serve(&self, request: http::Request<Vec<u8>>) -> ServeFuture<'_> {
+        Box::pin(InProcessMock::serve(self, request))
+    }
+}
 
 /// A [`MockApi`] as a backend.
 #[derive(Debug)]

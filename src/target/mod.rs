@@ -4,6 +4,8 @@
 //! live deployment is a [`Backend`].
 
 mod backend;
+#[cfg(test)]
+mod in_process_tests;
 mod live;
 mod mock;
 
@@ -17,7 +19,7 @@ pub use backend::{BackendFuture, Unavailable};
 use crate::api::Endpoint;
 use crate::client::{Client, SendError, WriteGuard};
 use crate::config::{Config, Limits, TargetKind};
-use crate::mock::MockApi;
+use crate::mock::{MockApi, MockTransport};
 use crate::record::{Record, RunRecord, Transition};
 use crate::{ApiKey, Error, Exchange, JobState, Request, Spec};
 use live::LiveBackend;
@@ -45,6 +47,23 @@ struct Inner {
     lent: Mutex<BTreeSet<JobState>>,
     fixture_notes: Mutex<Vec<String>>,
     stopped: Mutex<BTreeSet<String>>,
+}
+
+/// The vendored spec, or the file `OPENFUNNEL_SPEC` names.
+fn spec_from_env() -> Result<Spec, Error> {
+    match std::env::var(crate::config::SPEC) {
+        Ok(path) if !path.trim().is_empty() => Spec::from_path(path.trim()),
+        _ => Spec::embedded(),
+    }
+}
+
+/// The embedded mock with the configuration's seed.
+async fn start_mock(config: &Config) -> Result<MockApi, Error> {
+    MockApi::builder()
+        .seed(config.mock_seed)
+        .try_start()
+        .await
+        .map_err(|e| Error::Target(format!("cannot start the embedded mock: {e}")))
 }
 
 /// A live fixture held by one rule; released when dropped.
@@ -82,25 +101,14 @@ impl Target {
     /// The target a configuration describes, checked against the vendored
     /// spec (or the file `OPENFUNNEL_SPEC` names).
     pub async fn from_config(config: &Config) -> Result<Target, Error> {
-        let spec = match std::env::var(crate::config::SPEC) {
-            Ok(path) if !path.trim().is_empty() => Spec::from_path(path.trim())?,
-            _ => Spec::embedded()?,
-        };
-        Target::with_spec(config, spec).await
+        Target::with_spec(config, spec_from_env()?).await
     }
 
     /// Like [`Target::from_config`], with a spec of the caller's.
     pub async fn with_spec(config: &Config, spec: Spec) -> Result<Target, Error> {
         crate::api::check_spec(&spec)?;
         match config.target {
-            TargetKind::Mock => {
-                let mock = MockApi::builder()
-                    .seed(config.mock_seed)
-                    .try_start()
-                    .await
-                    .map_err(|e| Error::Target(format!("cannot start the embedded mock: {e}")))?;
-                Target::on_mock(mock, spec, config.limits)
-            }
+            TargetKind::Mock => Target::on_mock(start_mock(config).await?, spec, config.limits),
             TargetKind::Live => {
                 let api_key = config.api_key.clone().ok_or_else(|| Error::Config {
                     setting: crate::config::API_KEY.into(),
@@ -139,10 +147,50 @@ impl Target {
         }
     }
 
+    /// Like [`Target::mock`] (seed 0, the vendored spec or the file
+    /// `OPENFUNNEL_SPEC` names), reached over `transport`, and without the
+    /// mock's eight fixture jobs, which no target reads (it seeds a fresh
+    /// job for every job a rule asks for): seeding them was a quarter of a
+    /// model run on fresh mocks. Job IDs differ from [`Target::mock`]'s.
+    pub async fn mock_with(transport: MockTransport) -> Result<Target, Error> {
+        let config = Config::mock();
+        let spec = spec_from_env()?;
+        crate::api::check_spec(&spec)?;
+        let mock = MockApi::builder()
+            .seed(config.mock_seed)
+            .fixtures(false)
+            .try_start()
+            .await
+            .map_err(|e| Error::Target(format!("cannot start the embedded mock: {e}")))?;
+        Target::on_mock_with(mock, spec, config.limits, transport)
+    }
+
     /// A target on a mock the caller started (a faulty variant, a custom
-    /// seed). Writes are allowed: a mock costs nothing.
+    /// seed), over HTTP. Writes are allowed: a mock costs nothing.
     pub fn on_mock(mock: MockApi, spec: Spec, limits: Limits) -> Result<Target, Error> {
-        let client = Client::new(spec.clone(), &mock.uri(), limits, WriteGuard::new(true, []))?;
+        Target::on_mock_with(mock, spec, limits, MockTransport::Http)
+    }
+
+    /// Like [`Target::on_mock`], reached over `transport`: with
+    /// [`MockTransport::InProcess`] every request is handed to the mock's
+    /// handler without a socket (see there for what that leaves out).
+    pub fn on_mock_with(
+        mock: MockApi,
+        spec: Spec,
+        limits: Limits,
+        transport: MockTransport,
+    ) -> Result<Target, Error> {
+        let guard = WriteGuard::new(true, []);
+        let client = match transport {
+            MockTransport::Http => Client::new(spec.clone(), &mock.uri(), limits, guard)?,
+            MockTransport::InProcess => Client::in_process(
+                spec.clone(),
+                &mock.uri(),
+                limits,
+                guard,
+                Arc::new(mock.in_process()),
+            )?,
+        };
         Ok(Target::from_inner(Inner {
             kind: TargetKind::Mock,
             spec,

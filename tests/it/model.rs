@@ -5,18 +5,21 @@
 //!
 //! Plain `#[test]`s: the runner owns its Tokio runtime and blocks on it.
 
+use openfunnel_contract::mock::MockTransport;
 use openfunnel_contract::model::{ModelOptions, ModelOutcome, ModelRunner, Scope};
 use openfunnel_contract::{Config, Target, TargetKind};
 
 /// The default model test: `PROPTEST_CASES` sequences (256 by default) of
-/// up to 24 steps, a fresh mock each; failing seeds go to
+/// up to 24 steps, a fresh mock each, reached in process (the default of
+/// `ModelOptions::mock`; `model_as_a_state_machine_test` and the suite's
+/// `model` rule run over HTTP); failing seeds go to
 /// `proptest-regressions/model.txt` and are replayed first.
 #[test]
 fn model_against_the_mock() {
-    let runner = ModelRunner::new(ModelOptions::mock()).expect("runtime");
-    let outcome = runner
-        .run(Scope::mock(), Target::mock)
-        .expect("the mock starts");
+    let options = ModelOptions::mock();
+    assert_eq!(options.mock_transport, MockTransport::InProcess);
+    let runner = ModelRunner::new(options).expect("runtime");
+    let outcome = runner.run_on_mock(Scope::mock()).expect("the mock starts");
     match outcome {
         ModelOutcome::Pass(pass) => {
             eprintln!(

@@ -13,11 +13,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 use crate::support::{faulty_mock, on_mock};
-use openfunnel_contract::mock::{Answer, Call, Fault};
+use openfunnel_contract::mock::{Answer, Call, Fault, MockTransport};
 use openfunnel_contract::model::{ModelFailure, ModelOptions, ModelOutcome, ModelRunner, Scope};
 use openfunnel_contract::report::redact;
 use openfunnel_contract::suite::{Outcome, SuiteOptions, run_suite};
-use openfunnel_contract::{Error, JobState, Target, ViolationKind};
+use openfunnel_contract::{Error, JobState, Limits, Spec, Target, TargetKind, ViolationKind};
 use serde_json::{Value, json};
 
 /// The generator seed of every run here.
@@ -29,6 +29,16 @@ const FEW: usize = 5;
 
 async fn faulty_target(fault: impl Fault) -> Result<Target, Error> {
     Ok(on_mock(faulty_mock(fault).await))
+}
+
+/// [`faulty_target`] reached in process (`MockTransport::InProcess`).
+async fn faulty_target_in_process(fault: impl Fault) -> Result<Target, Error> {
+    Target::on_mock_with(
+        faulty_mock(fault).await,
+        Spec::embedded()?,
+        Limits::defaults(TargetKind::Mock),
+        MockTransport::InProcess,
+    )
 }
 
 /// Runs the model against fresh mocks with `make()`'s fault; it must fail
@@ -310,35 +320,57 @@ fn the_printed_sequence_never_shows_a_key() {
     assert!(text.contains("$OPENFUNNEL_OTHER_API_KEY"), "{text}");
 }
 
-/// How often, and how small: the model against each variant with 12
-/// generator seeds, printing `passed-before:minimal-steps` per seed (`-`:
-/// missed). A measurement, not a check: `cargo test --test it
-/// model_faults:: -- --ignored --nocapture`.
+/// Not only the lucky seed: across 12 generator seeds the model finds each
+/// planted fault at least 10 times, each time shrunk to a short sequence.
+/// Measured on this code (printed with `--nocapture` as
+/// `passed-before:minimal-steps` per seed, `-` for a miss): 11, 11, 11 and
+/// 12 of 12. The fault runs reach the mock in process (the same handler,
+/// no socket), which keeps the 48 runs to seconds.
 #[test]
-#[ignore = "a measurement (about 25 s); run by hand"]
-fn detection_rates_across_seeds() {
-    fn rate<F: Fault>(name: &str, make: impl Fn() -> F) {
+fn every_fault_is_found_for_most_seeds() {
+    const SEEDS: u64 = 12;
+    const FOUND_AT_LEAST: usize = 10;
+    /// Longest minimal sequence seen across the seeds, plus a margin.
+    const SHORT: usize = 8;
+    fn rate<F: Fault>(name: &str, make: impl Fn() -> F) -> Vec<String> {
         let mut found = Vec::new();
-        for seed in 0..12u64 {
+        let mut problems = Vec::new();
+        for seed in 0..SEEDS {
             let options = ModelOptions {
                 cases: CASES,
                 ..ModelOptions::mock().seeded(seed)
             };
             let runner = ModelRunner::new(options).expect("runtime");
             match runner
-                .run(Scope::mock(), || faulty_target(make()))
+                .run(Scope::mock(), || faulty_target_in_process(make()))
                 .expect("the mock starts")
             {
                 ModelOutcome::Fail(f) => {
-                    found.push(format!("{}:{}", f.passed_before, f.records.len()))
+                    if f.records.len() > SHORT {
+                        problems.push(format!(
+                            "{name}, seed {seed}: shrunk to {} steps, more than {SHORT}",
+                            f.records.len()
+                        ));
+                    }
+                    found.push(format!("{}:{}", f.passed_before, f.records.len()));
                 }
                 ModelOutcome::Pass(_) => found.push("-".into()),
             }
         }
         eprintln!("{name}: {}", found.join(" "));
+        let hits = found.iter().filter(|f| *f != "-").count();
+        if hits < FOUND_AT_LEAST {
+            problems.push(format!(
+                "{name}: found for {hits} of {SEEDS} seeds, fewer than {FOUND_AT_LEAST} ({})",
+                found.join(" ")
+            ));
+        }
+        problems
     }
-    rate("reopen-cancelled", reopen_after_pause_attempt);
-    rate("second-pause-500", second_pause_of_paused_500);
-    rate("cancel-loses-rows", cancel_of_paused_loses_rows);
-    rate("leak-to-other-key", paused_jobs_leak_to_other_keys);
+    let mut problems = Vec::new();
+    problems.extend(rate("reopen-cancelled", reopen_after_pause_attempt));
+    problems.extend(rate("second-pause-500", second_pause_of_paused_500));
+    problems.extend(rate("cancel-loses-rows", cancel_of_paused_loses_rows));
+    problems.extend(rate("leak-to-other-key", paused_jobs_leak_to_other_keys));
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

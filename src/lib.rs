@@ -125,7 +125,7 @@ pub use checks::{
     check_operation, check_status,
 };
 pub use client::{SendError, Sent};
-pub use config::{Config, JobProvider, JobSource, Limits, ProxyConfig, TargetKind};
+pub use config::{Config, JobProvider, JobSource, Limits, TargetKind};
 pub use error::{Error, FetchProblem};
 pub use exchange::{Exchange, Request, Response};
 /// The `http` types the public signatures use ([`Request::new`] takes a

@@ -10,11 +10,13 @@ use url::Url;
 use crate::{ApiKey, Error, JobState};
 
 mod builder;
+#[cfg(feature = "cli")]
 mod proxy;
 mod vars;
 
 pub use builder::{JobProvider, JobSource};
-pub use proxy::ProxyConfig;
+#[cfg(feature = "cli")]
+pub(crate) use proxy::ProxyConfig;
 pub(crate) use vars::*;
 
 /// The live fixture variables and the state each promises.

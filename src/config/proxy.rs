@@ -7,20 +7,20 @@ use crate::Error;
 
 /// The settings of `openfunnel-contract proxy`, validated.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ProxyConfig {
+pub(crate) struct ProxyConfig {
     /// The service's base URL. Env: `OPENFUNNEL_UPSTREAM`; required.
-    pub upstream: String,
+    pub(crate) upstream: String,
     /// Port on 127.0.0.1. Env: `OPENFUNNEL_PROXY_PORT`, default 8081.
-    pub port: u16,
+    pub(crate) port: u16,
     /// Stop (and report) after this long; `None` runs until Ctrl-C. Env:
     /// `OPENFUNNEL_DURATION_SECS`.
-    pub duration: Option<Duration>,
+    pub(crate) duration: Option<Duration>,
     /// Exit 1 on any violation. Env: `OPENFUNNEL_FAIL_ON_VIOLATION`, default off.
-    pub fail_on_violation: bool,
+    pub(crate) fail_on_violation: bool,
     /// Read-only polls of its own allowed. Env: `OPENFUNNEL_PROBE`, default off.
-    pub probe: bool,
+    pub(crate) probe: bool,
     /// Upstream timeout. Env: `OPENFUNNEL_TIMEOUT_SECS`, default 30 s.
-    pub timeout: Duration,
+    pub(crate) timeout: Duration,
 }
 
 impl ProxyConfig {

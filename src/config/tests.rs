@@ -123,6 +123,7 @@ fn keys_and_credentials_are_checked_without_being_shown() {
 }
 
 #[test]
+#[cfg(feature = "cli")]
 fn the_proxy_needs_an_upstream_and_parses_its_switches() {
     let proxy = |pairs: &[(&str, &str)]| {
         let map: BTreeMap<String, String> = pairs

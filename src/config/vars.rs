@@ -1,4 +1,7 @@
 //! Every environment variable, one `const` each, prefixed `OPENFUNNEL_`.
+// Some settings are read only by the command line (`FORMAT`, `OUTPUT`,
+// the proxy's, ...): unused in a build without the feature `cli`.
+#![cfg_attr(not(feature = "cli"), allow(dead_code))]
 
 /// `mock` (default) or `live`.
 pub(crate) const TARGET: &str = "OPENFUNNEL_TARGET";

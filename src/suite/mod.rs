@@ -32,6 +32,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::{Duration, Instant};
 
+#[cfg(feature = "cli")]
 pub(crate) use options::rule_ids;
 pub use options::{SuiteOptions, Terms};
 pub use report::{SuiteReport, TargetInfo};

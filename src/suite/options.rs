@@ -132,6 +132,7 @@ impl SuiteOptions {
     }
 }
 
+#[cfg(feature = "cli")]
 /// Splits a comma-separated list of rule ids (the env twins of `--only`
 /// and `--skip`), dropping blanks.
 pub(crate) fn rule_ids(text: &str) -> Vec<String> {

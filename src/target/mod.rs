@@ -266,6 +266,7 @@ impl Target {
         self.inner.backend.job_in(&self.inner.api_key, state).await
     }
 
+    #[cfg(feature = "model")]
     /// Like [`Target::job_in`], for a job of `key`.
     pub(crate) async fn job_of(
         &self,

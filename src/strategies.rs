@@ -10,6 +10,27 @@ const NEEDS_ENCODING: &[char] = &[
     ':', '[', ']', '\'', '\t', '\n', '\0',
 ];
 
+/// Text that breaks parsers: quotes, escapes, percent signs, slashes, dot
+/// segments, control characters, newlines and any unicode (empty too).
+/// For settings, headers, paths and bodies of a client or server under
+/// test; the harness fuzzes its own settings and request paths with it.
+#[must_use = "strategies do nothing until a runner draws from them"]
+pub fn hostile_text() -> impl Strategy<Value = String> + Clone {
+    prop_oneof![
+        "\\PC{0,40}",
+        "[ -~]{0,40}",
+        proptest::collection::vec(
+            select(vec![
+                "'", "\"", "\\", "$", "`", "%", "%2F", "%ZZ", "%C3", "/", "..", ".", "?", "#", "&",
+                "=", "\n", "\r", "\t", "\0", "\u{7f}", "é", "😀", "{job_id}", "$(id)", " ", "a",
+                "0",
+            ]),
+            0..16,
+        )
+        .prop_map(|parts| parts.concat()),
+    ]
+}
+
 /// A well-formed job ID that no job has: a random version-4 UUID.
 #[must_use = "strategies do nothing until a runner draws from them"]
 pub fn unknown_job_id() -> impl Strategy<Value = String> + Clone {

@@ -162,22 +162,7 @@ fn every_variable_is_prefixed() {
 
 use proptest::prelude::*;
 
-/// Text with the characters that break parsers: quotes, escapes, percent
-/// signs, control characters, newlines and any unicode.
-fn nasty() -> impl Strategy<Value = String> {
-    prop_oneof![
-        "\\PC{0,40}",
-        "[ -~]{0,40}",
-        proptest::collection::vec(
-            prop::sample::select(vec![
-                "'", "\"", "\\", "$", "`", "%", "%2F", "%ZZ", "/", "..", "?", "#", "=", "\n", "\r",
-                "\t", "\0", "\u{7f}", "é", "😀", " ", "a", "0",
-            ]),
-            0..16,
-        )
-        .prop_map(|parts| parts.concat()),
-    ]
-}
+use crate::strategies::hostile_text;
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
@@ -187,7 +172,7 @@ proptest! {
     #[test]
     fn config_parsing_never_panics(values in proptest::collection::vec(
         proptest::option::weighted(0.3, prop_oneof![
-            nasty(),
+            hostile_text(),
             Just("live".to_owned()), Just("mock".to_owned()),
             "-?[0-9]{0,25}(\\.[0-9]{0,5})?(e[+-]?[0-9]{1,3})?",
             Just("inf".to_owned()), Just("NaN".to_owned()),

@@ -23,7 +23,20 @@ async fn spec_diff_exits_1_on_drift_0_without_and_sends_the_key() {
     .await;
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
-    assert!(stdout.contains("added status 429"), "{stdout}");
+    assert!(
+        stdout.contains("  GET /api/v1/tam/build/{job_id}: added status 429\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(
+            "  GET /api/v1/tam/build/{job_id}: response 2XX application/json: removed property progress_message\n"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.starts_with("2 difference(s) between the vendored spec"),
+        "{stdout}"
+    );
 
     let same = local_server().await;
     Mock::given(method("GET"))

@@ -13,6 +13,7 @@ use std::time::Duration;
 use crate::support::{CANARY_KEY, on_mock_with};
 use openfunnel_contract::mock::{Answer, Call, MockApi};
 use openfunnel_contract::report::{Run, redact, render_json, render_junit, render_text};
+use openfunnel_contract::strategies::hostile_text;
 use openfunnel_contract::suite::{
     Outcome, RuleReport, SuiteOptions, SuiteReport, TargetInfo, rule, rules,
 };
@@ -31,24 +32,6 @@ fn cases(n: u32) -> ProptestConfig {
     }
 }
 
-/// Text with the characters that break parsers: quotes, escapes, percent
-/// signs, slashes, control characters, newlines and any unicode.
-fn nasty() -> impl Strategy<Value = String> {
-    prop_oneof![
-        "\\PC{0,40}",
-        "[ -~]{0,40}",
-        proptest::collection::vec(
-            prop::sample::select(vec![
-                "'", "\"", "\\", "$", "`", "%", "%2F", "%ZZ", "%C3", "/", "..", ".", "?", "#", "&",
-                "=", "\n", "\r", "\t", "\0", "\u{7f}", "é", "😀", "{job_id}", "$(id)", " ", "a",
-                "0",
-            ]),
-            0..16,
-        )
-        .prop_map(|parts| parts.concat()),
-    ]
-}
-
 // ---------------------------------------------------------------- paths
 
 proptest! {
@@ -58,7 +41,7 @@ proptest! {
     /// re-encodes (with `path_with`) to a path that matches the same
     /// operation with the same parameter.
     #[test]
-    fn match_path_decodes_what_path_with_encodes(raw in nasty(), tail in prop::sample::select(vec!["", "/pause", "/resume", "/cancel", "/x", "/"])) {
+    fn match_path_decodes_what_path_with_encodes(raw in hostile_text(), tail in prop::sample::select(vec!["", "/pause", "/resume", "/cancel", "/x", "/"])) {
         let spec = Spec::embedded().unwrap();
         let path = format!("/api/v1/tam/build/{raw}{tail}");
         for op in spec.operations() {
@@ -74,7 +57,7 @@ proptest! {
     /// Every job ID (empty too) round-trips through the path of every
     /// operation that has one, and never matches another operation.
     #[test]
-    fn path_with_round_trips_any_id(id in nasty()) {
+    fn path_with_round_trips_any_id(id in hostile_text()) {
         let spec = Spec::embedded().unwrap();
         for op in spec.operations().iter().filter(|op| op.path_template().contains("{job_id}")) {
             let path = op.path_with(&[("job_id", &id)]);
@@ -91,7 +74,7 @@ proptest! {
 
     /// A query (a cursor, say) survives encoding: the pairs parse back.
     #[test]
-    fn query_values_round_trip(cursor in nasty(), other in nasty()) {
+    fn query_values_round_trip(cursor in hostile_text(), other in hostile_text()) {
         let request = Request::new(Method::GET, "/api/v1/tam/build/x")
             .query("cursor", &cursor)
             .query(&other, "v");
@@ -109,7 +92,7 @@ proptest! {
     #![proptest_config(cases(256))]
 
     #[test]
-    fn redact_never_panics_and_is_idempotent(text in nasty(), port in any::<u16>(), uuid in any::<u128>()) {
+    fn redact_never_panics_and_is_idempotent(text in hostile_text(), port in any::<u16>(), uuid in any::<u128>()) {
         let uuid = uuid::Uuid::from_u128(uuid).hyphenated().to_string();
         let text = format!("{text}http://127.0.0.1:{port}/{uuid}{text}");
         let once = redact(&text);
@@ -120,10 +103,10 @@ proptest! {
 
     #[test]
     fn a_violation_always_displays(
-        rule in nasty(), method in nasty(), path in nasty(), curl in nasty(),
+        rule in hostile_text(), method in hostile_text(), path in hostile_text(), curl in hostile_text(),
         status in proptest::option::of(any::<u16>()),
-        mismatches in proptest::collection::vec((proptest::option::of(nasty()), proptest::option::of(nasty()), nasty(), nasty()), 0..4),
-        because in proptest::option::of(nasty()),
+        mismatches in proptest::collection::vec((proptest::option::of(hostile_text()), proptest::option::of(hostile_text()), hostile_text(), hostile_text()), 0..4),
+        because in proptest::option::of(hostile_text()),
         kind in prop::sample::select(vec![ViolationKind::Transport, ViolationKind::Schema, ViolationKind::Lifecycle, ViolationKind::ServerError]),
     ) {
         let violation = Violation {
@@ -218,11 +201,11 @@ proptest! {
     #[test]
     fn the_curl_line_cannot_be_broken_out_of(
         method in method(),
-        base in prop_oneof![Just(String::new()), nasty()],
-        path in nasty(),
-        query in proptest::collection::vec((nasty(), nasty()), 0..3),
+        base in prop_oneof![Just(String::new()), hostile_text()],
+        path in hostile_text(),
+        query in proptest::collection::vec((hostile_text(), hostile_text()), 0..3),
         keyed in any::<bool>(),
-        headers in proptest::collection::vec(("[a-z-]{1,12}", nasty()), 0..3),
+        headers in proptest::collection::vec(("[a-z-]{1,12}", hostile_text()), 0..3),
         body in proptest::option::of(proptest::collection::vec(any::<u8>(), 0..64)),
     ) {
         let mut request = Request::new(method.clone(), path).base(&base);
@@ -323,10 +306,10 @@ proptest! {
     /// JUnit report carries no character XML 1.0 forbids.
     #[test]
     fn reports_render_any_text(
-        target in nasty(),
-        parts in proptest::collection::vec((0..14usize, any::<u8>(), nasty()), 0..5),
-        unmatched in proptest::collection::vec(nasty(), 0..8),
-        created in proptest::collection::vec(nasty(), 0..3),
+        target in hostile_text(),
+        parts in proptest::collection::vec((0..14usize, any::<u8>(), hostile_text()), 0..5),
+        unmatched in proptest::collection::vec(hostile_text(), 0..8),
+        created in proptest::collection::vec(hostile_text(), 0..3),
     ) {
         let mut report = SuiteReport::new(
             TargetInfo::live(target.clone(), false),
@@ -360,13 +343,13 @@ type Page = (Option<String>, Value, Value);
 fn page() -> impl Strategy<Value = Page> {
     let cursor = prop_oneof![
         3 => "page_[0-9]{4}".prop_map(Some),
-        2 => nasty().prop_map(Some),
+        2 => hostile_text().prop_map(Some),
         1 => Just(None),
     ];
     let anything = prop_oneof![
         Just(Value::Null),
         any::<i64>().prop_map(Value::from),
-        nasty().prop_map(Value::from),
+        hostile_text().prop_map(Value::from),
         Just(json!([1, 2])),
     ];
     (cursor, anything.clone(), anything)

@@ -13,7 +13,7 @@ use crate::support::raw;
 use crate::support::{CANARY_KEY, assert_clean, echoing_mock, resume_of_completed_answers_200};
 use openfunnel_contract::mock::{Answer, Call, Fault, MockApi, PRIMARY_KEY, Personality};
 use openfunnel_contract::proxy::{
-    Proxy, ProxyReport, render_proxy_json, render_proxy_junit, render_proxy_text,
+    Proxy, ProxyBuilder, ProxyReport, render_proxy_json, render_proxy_junit, render_proxy_text,
 };
 use openfunnel_contract::report::redact;
 use openfunnel_contract::{JobState, ViolationKind};
@@ -625,19 +625,20 @@ async fn fifty_clients_at_once_are_all_served_and_judged() {
 
 // ------------------------------------------------------- bounded memory
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn jobs_are_capped_and_aged_out() {
-    let mock = MockApi::start().await;
-    let proxy = Proxy::builder(&mock.uri())
-        .max_jobs(2)
-        .start()
-        .await
-        .expect("a proxy");
+/// The report of a proxy built by `builder` after polls of three fixtures.
+async fn after_three_polls(mock: &MockApi, builder: ProxyBuilder) -> ProxyReport {
+    let proxy = builder.start().await.expect("a proxy");
     let client = Client::new(&proxy.uri());
     for (_, job) in mock.fixtures().iter().take(3) {
         client.poll(job, None).await;
     }
-    let report = proxy.finish().await;
+    proxy.finish().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_are_capped_and_aged_out() {
+    let mock = MockApi::start().await;
+    let report = after_three_polls(&mock, Proxy::builder(&mock.uri()).max_jobs(2)).await;
     assert_eq!((report.jobs_tracked, report.jobs_dropped), (2, 1));
     assert!(
         text(&report).contains("1 dropped at the cap of 2"),
@@ -645,16 +646,8 @@ async fn jobs_are_capped_and_aged_out() {
         text(&report)
     );
 
-    let proxy = Proxy::builder(&mock.uri())
-        .job_ttl(Duration::ZERO)
-        .start()
-        .await
-        .expect("a proxy");
-    let client = Client::new(&proxy.uri());
-    for (_, job) in mock.fixtures().iter().take(3) {
-        client.poll(job, None).await;
-    }
-    let report = proxy.finish().await;
+    let report =
+        after_three_polls(&mock, Proxy::builder(&mock.uri()).job_ttl(Duration::ZERO)).await;
     assert_eq!((report.jobs_tracked, report.jobs_aged_out), (1, 2));
 }
 
